@@ -1,0 +1,6 @@
+#include "core/error.h"
+
+int main(void)
+{
+	return 0;
+}

@@ -1,0 +1,2 @@
+#include "archive.h"
+/* Placeholder until the archive module lands. */

@@ -1,0 +1,66 @@
+/*
+ * archive: one ZIP answer, assembled safely.
+ *
+ * Members are first written to files in a private spool directory inside
+ * the output directory (so memory stays flat whatever the subject's size,
+ * and the spool is on the same file system as the archive). Each member's
+ * size, row count and SHA-256 are taken as it is written. dpex_archive_commit
+ * writes the ZIP under a hidden temporary name, adds manifest.json, fsyncs,
+ * and renames it to its final name; until then nothing with the final name
+ * exists, and dpex_archive_free() of an uncommitted archive removes every
+ * file it created.
+ */
+#ifndef DPEX_ARCHIVE_H
+#define DPEX_ARCHIVE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct dpex_archive dpex_archive;
+typedef struct dpex_sink dpex_sink;
+
+typedef struct dpex_archive_options {
+	const char *out_dir; /* must exist and be writable */
+	const char *name;    /* final file name, e.g. "dpex-<request>.zip" */
+	bool compress;	     /* deflate members; otherwise store them */
+} dpex_archive_options;
+
+/* Creates the spool directory in out_dir. DPEX_EOUTPUT when out_dir is
+ * missing or not writable (the message says which and how to fix it). */
+int dpex_archive_open(dpex_archive **out, const dpex_archive_options *opt);
+
+/* Starts a streamed member called name (may contain '/', e.g.
+ * "csv/orders.csv"). The sink belongs to the archive; finish it with
+ * dpex_sink_close(). Members appear in the ZIP in the order opened. */
+int dpex_archive_member_open(dpex_archive *a, const char *name,
+			     dpex_sink **out);
+
+/* Appends n bytes to the member (buffered). DPEX_EOUTPUT on I/O failure. */
+int dpex_sink_write(dpex_sink *s, const void *p, size_t n);
+int dpex_sink_puts(dpex_sink *s, const char *str);
+
+/* Ends the member, recording rows (data rows it holds; -1 for none). */
+int dpex_sink_close(dpex_sink *s, long long rows);
+
+/* A fresh path inside the spool directory, for a library that writes its
+ * own file (libxlsxwriter). Caller frees the string. */
+char *dpex_archive_spool_path(dpex_archive *a, const char *suffix);
+
+/* Adds a finished file from the spool directory (see above) as member name.
+ */
+int dpex_archive_member_add_file(dpex_archive *a, const char *name,
+				 const char *path, long long rows);
+
+/* The spool directory, e.g. for libxlsxwriter's tmpdir. Borrowed. */
+const char *dpex_archive_spool_dir(const dpex_archive *a);
+
+/* Writes manifest.json (the members with name, size, rows and sha256, plus
+ * every key of extra, which may be NULL and is not stolen), the ZIP, fsyncs
+ * and renames. On success *final_path (caller frees) names the archive. */
+int dpex_archive_commit(dpex_archive *a, json_t *extra, char **final_path);
+
+/* Releases the archive; an uncommitted one is discarded without a trace. */
+void dpex_archive_free(dpex_archive *a);
+
+#endif
