@@ -1,0 +1,330 @@
+#include "export.h"
+
+#include "../exporters/exporter.h"
+#include "archive.h"
+#include "error.h"
+#include "gather.h"
+#include "plan.h"
+#include "resolve.h"
+#include "source.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+/* Archive members come in this order whatever order --format names. */
+static const char *const format_order[] = {"json", "csv", "xlsx"};
+#define NFORMATS (sizeof(format_order) / sizeof(format_order[0]))
+
+typedef struct export_run {
+	const dpex_export_request *req;
+	const dpex_datamap *map;
+	dpex_plan *plan;
+	dpex_source **sources;
+	dpex_idvalues *ids;
+	dpex_gather *gather;
+	dpex_archive *archive;
+	dpex_exporter_ctx ctx; /* outlives the exporters */
+	dpex_output outputs[NFORMATS];
+	size_t noutputs;
+	dpex_identifier_values *info_ids;
+	dpex_export_info info;
+	char request_id[80];
+	char exported_at[32];
+} export_run;
+
+int dpex_export_check_request_id(const char *id)
+{
+	size_t n = strlen(id);
+	bool ok = n > 0 && n <= 64;
+	for (const char *c = id; ok && *c; c++)
+		ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		     (*c >= '0' && *c <= '9') || *c == '-' || *c == '_' ||
+		     *c == '.';
+	if (!ok || id[0] == '.')
+		return dpex_error_set(
+			DPEX_EUSAGE,
+			"request id \"%s\" is not valid: use 1 to "
+			"64 letters, digits, '-', '_' or '.', "
+			"not starting with '.'",
+			id);
+	return 0;
+}
+
+static int stamp(export_run *r)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(r->exported_at, sizeof(r->exported_at), "%Y-%m-%dT%H:%M:%SZ",
+		 &tm);
+	if (r->req->request_id) {
+		int rc = dpex_export_check_request_id(r->req->request_id);
+		if (rc)
+			return rc;
+		snprintf(r->request_id, sizeof(r->request_id), "%s",
+			 r->req->request_id);
+		return 0;
+	}
+	unsigned char rnd[4];
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return dpex_error_set(DPEX_EINTERNAL,
+				      "no randomness for a request id");
+	char day[24];
+	strftime(day, sizeof(day), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(r->request_id, sizeof(r->request_id), "%s-%02x%02x%02x%02x",
+		 day, rnd[0], rnd[1], rnd[2], rnd[3]);
+	return 0;
+}
+
+static int plan_request(export_run *r)
+{
+	const dpex_export_request *req = r->req;
+	if (req->nkeys == 0)
+		return dpex_error_set(DPEX_EUSAGE,
+				      "name the subject with at least one "
+				      "--subject IDENTIFIER=VALUE");
+	int *given = dpex_calloc(req->nkeys, sizeof(int));
+	r->ids = dpex_calloc(r->map->nidentifiers, sizeof(dpex_idvalues));
+	int rc = (!given || !r->ids) ? DPEX_ENOMEM : 0;
+	for (size_t i = 0; !rc && i < req->nkeys; i++) {
+		int id = dpex_datamap_identifier(r->map,
+						 req->keys[i].identifier);
+		if (id < 0) {
+			dpex_buf known = DPEX_BUF_INIT;
+			for (size_t k = 0; k < r->map->nidentifiers; k++)
+				dpex_buf_printf(&known, "%s%s", k ? ", " : "",
+						r->map->identifiers[k].name);
+			rc = dpex_error_set(DPEX_EUSAGE,
+					    "unknown identifier \"%s\" in "
+					    "--subject; the map declares: %s",
+					    req->keys[i].identifier,
+					    known.data ? known.data : "");
+			dpex_buf_free(&known);
+			break;
+		}
+		if (req->keys[i].value[0] == '\0')
+			rc = dpex_error_set(DPEX_EUSAGE,
+					    "--subject %s= has an empty value",
+					    req->keys[i].identifier);
+		if (!rc)
+			rc = dpex_idvalues_add(&r->ids[id], req->keys[i].value,
+					       strlen(req->keys[i].value));
+		given[i] = id;
+	}
+	if (!rc)
+		rc = dpex_plan_build(&r->plan, r->map, given, req->nkeys);
+	free(given);
+	return rc;
+}
+
+/* Opens the sources the plan reads, each in its own snapshot. */
+static int open_sources(export_run *r)
+{
+	const dpex_datamap *m = r->map;
+	r->sources = dpex_calloc(m->nsources, sizeof(*r->sources));
+	if (!r->sources)
+		return DPEX_ENOMEM;
+	bool *used = dpex_calloc(m->nsources, sizeof(bool));
+	if (!used)
+		return DPEX_ENOMEM;
+	for (size_t i = 0; i < r->plan->nlinks; i++)
+		used[r->plan->links[i].source] = true;
+	for (size_t e = 0; e < m->nentities; e++)
+		used[m->entities[e].source] = true;
+	int rc = 0;
+	for (size_t s = 0; !rc && s < m->nsources; s++)
+		if (used[s])
+			rc = dpex_source_open(&r->sources[s], m, (int)s);
+	free(used);
+	return rc;
+}
+
+static int describe_subject(export_run *r)
+{
+	const dpex_datamap *m = r->map;
+	r->info_ids = dpex_calloc(m->nidentifiers, sizeof(*r->info_ids));
+	if (!r->info_ids)
+		return DPEX_ENOMEM;
+	/* Given identifiers first, then those found through links. */
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < m->nidentifiers; i++) {
+			bool given = r->plan->given[i];
+			if (given != (pass == 0) || r->ids[i].count == 0)
+				continue;
+			r->info_ids[n++] = (dpex_identifier_values){
+				.identifier = m->identifiers[i].name,
+				.values = (const char *const *)r->ids[i].values,
+				.nvalues = r->ids[i].count,
+				.given = given,
+			};
+		}
+	r->info = (dpex_export_info){
+		.request_id = r->request_id,
+		.exported_at = r->exported_at,
+		.identifiers = r->info_ids,
+		.nidentifiers = n,
+	};
+	return 0;
+}
+
+static int open_outputs(export_run *r)
+{
+	const dpex_export_request *req = r->req;
+	bool want[NFORMATS] = {false};
+	for (size_t i = 0; i < req->nformats; i++) {
+		size_t f = 0;
+		while (f < NFORMATS && strcmp(format_order[f], req->formats[i]))
+			f++;
+		if (f == NFORMATS)
+			return dpex_error_set(DPEX_EUSAGE,
+					      "unknown format \"%s\": choose "
+					      "from json, csv, xlsx",
+					      req->formats[i]);
+		want[f] = true;
+	}
+	r->ctx = (dpex_exporter_ctx){
+		.archive = r->archive,
+		.info = &r->info,
+		.entities = dpex_gather_shapes(r->gather),
+		.nentities = r->map->nentities,
+	};
+	for (size_t f = 0; f < NFORMATS; f++) {
+		if (!want[f])
+			continue;
+		dpex_output *o = &r->outputs[r->noutputs];
+		o->ops = dpex_exporter_find(format_order[f]);
+		int rc = o->ops->open(&o->self, &r->ctx);
+		if (rc)
+			return rc;
+		r->noutputs++;
+	}
+	if (r->noutputs == 0)
+		return dpex_error_set(DPEX_EUSAGE, "no output format chosen");
+	return 0;
+}
+
+/* What the manifest says besides the files: who, when, from where. */
+static json_t *manifest_extra(const export_run *r)
+{
+	const dpex_datamap *m = r->map;
+	json_t *subject = json_object();
+	for (size_t i = 0; i < r->info.nidentifiers; i++) {
+		const dpex_identifier_values *v = &r->info.identifiers[i];
+		json_t *values = json_array();
+		for (size_t k = 0; k < v->nvalues; k++)
+			json_array_append_new(values,
+					      json_string(v->values[k]));
+		json_object_set_new(subject, v->identifier, values);
+	}
+	json_t *entities = json_array();
+	for (size_t e = 0; e < m->nentities; e++)
+		json_array_append_new(
+			entities,
+			json_pack("{s:s, s:s, s:I}", "name",
+				  m->entities[e].name, "source",
+				  m->sources[m->entities[e].source].name,
+				  "rows",
+				  (json_int_t)dpex_gather_rows(r->gather, e)));
+	json_t *formats = json_array();
+	for (size_t o = 0; o < r->noutputs; o++)
+		json_array_append_new(formats,
+				      json_string(r->outputs[o].ops->name));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "request_id",
+			 r->request_id, "created_at", r->exported_at, "subject",
+			 subject, "formats", formats, "entities", entities);
+}
+
+static int subject_label(const export_run *r, dpex_buf *b)
+{
+	for (size_t i = 0; i < r->req->nkeys; i++)
+		dpex_buf_printf(b, "%s%s=%s", i ? ", " : "",
+				r->req->keys[i].identifier,
+				r->req->keys[i].value);
+	return b->data ? 0 : DPEX_ENOMEM;
+}
+
+static int run(export_run *r, dpex_export_result *res)
+{
+	int rc = stamp(r);
+	if (!rc)
+		rc = plan_request(r);
+	if (!rc)
+		rc = open_sources(r);
+	if (!rc)
+		rc = dpex_resolve(r->plan, r->sources, r->ids);
+	if (!rc)
+		rc = describe_subject(r);
+	if (!rc)
+		rc = dpex_gather_open(&r->gather, r->plan, r->sources, r->ids);
+	char name[128];
+	snprintf(name, sizeof(name), "dpex-%s.zip", r->request_id);
+	dpex_archive_options opt = {.out_dir = r->req->out_dir,
+				    .name = name,
+				    .compress = !r->req->store};
+	if (!rc)
+		rc = dpex_archive_open(&r->archive, &opt);
+	if (!rc)
+		rc = open_outputs(r);
+	if (!rc)
+		rc = dpex_gather_run(r->gather, r->outputs, r->noutputs);
+	for (size_t o = 0; !rc && o < r->noutputs; o++)
+		rc = r->outputs[o].ops->finish(r->outputs[o].self);
+	if (rc)
+		return rc;
+	if (dpex_gather_total_rows(r->gather) == 0) {
+		dpex_buf who = DPEX_BUF_INIT;
+		subject_label(r, &who);
+		rc = dpex_error_set(DPEX_ENOTFOUND,
+				    "no data about %s in any source: check the "
+				    "value, or name the subject by another "
+				    "identifier",
+				    who.data ? who.data : "the subject");
+		dpex_buf_free(&who);
+		return rc;
+	}
+	json_t *extra = manifest_extra(r);
+	if (!extra)
+		return dpex_error_oom();
+	rc = dpex_archive_commit(r->archive, extra, &res->archive_path);
+	json_decref(extra);
+	if (rc)
+		return rc;
+	res->request_id = dpex_strdup(r->request_id);
+	res->rows = dpex_gather_total_rows(r->gather);
+	return res->request_id ? 0 : DPEX_ENOMEM;
+}
+
+int dpex_export_run(const dpex_export_request *req, dpex_export_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	export_run r = {.req = req, .map = req->map};
+	int rc = run(&r, res);
+	for (size_t o = 0; o < r.noutputs; o++)
+		r.outputs[o].ops->free(r.outputs[o].self);
+	/* The archive goes before the sources: an uncommitted one is removed
+	 * whatever failed. */
+	dpex_archive_free(r.archive);
+	dpex_gather_free(r.gather);
+	if (r.sources)
+		for (size_t s = 0; s < r.map->nsources; s++)
+			dpex_source_close(r.sources[s]);
+	free(r.sources);
+	dpex_idvalues_free(r.ids, r.map->nidentifiers);
+	free(r.info_ids);
+	dpex_plan_free(r.plan);
+	if (rc)
+		dpex_export_result_free(res);
+	return rc;
+}
+
+void dpex_export_result_free(dpex_export_result *res)
+{
+	free(res->archive_path);
+	free(res->request_id);
+	res->archive_path = res->request_id = NULL;
+}

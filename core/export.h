@@ -1,0 +1,45 @@
+/*
+ * export: one subject, every source, one archive. The call the CLI, the
+ * request queue and the download backend all make.
+ */
+#ifndef DPEX_EXPORT_H
+#define DPEX_EXPORT_H
+
+#include "datamap.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One identifier=value the request names. */
+typedef struct dpex_subject_key {
+	const char *identifier;
+	const char *value;
+} dpex_subject_key;
+
+typedef struct dpex_export_request {
+	const dpex_datamap *map;
+	const dpex_subject_key *keys;
+	size_t nkeys;
+	const char *const *formats; /* "json", "csv", "xlsx" */
+	size_t nformats;
+	const char *out_dir;
+	const char *request_id; /* NULL: one is made up */
+	bool store;		/* ZIP members stored, not deflated */
+} dpex_export_request;
+
+typedef struct dpex_export_result {
+	char *archive_path;
+	char *request_id;
+	long long rows;
+} dpex_export_result;
+
+/* Exports the subject. DPEX_ENOTFOUND when no source has a row about them;
+ * on any failure no file is left in out_dir. */
+int dpex_export_run(const dpex_export_request *req, dpex_export_result *res);
+
+void dpex_export_result_free(dpex_export_result *res);
+
+/* Checks a request id: it becomes part of the archive's file name. */
+int dpex_export_check_request_id(const char *id);
+
+#endif

@@ -1,0 +1,235 @@
+#include "gather.h"
+
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct dpex_gather {
+	const dpex_plan *plan;
+	dpex_cursor **cursors;
+	dpex_entity_shape *shapes;
+	dpex_column *columns; /* all entities' columns, one allocation */
+	long long *rows;
+	long long total;
+	const dpex_output *outputs;
+	size_t noutputs;
+};
+
+/* Key columns stay text in spreadsheets even when the map forgot to say. */
+static bool is_key_column(const dpex_datamap *m, size_t e, const char *name)
+{
+	const dpex_map_entity *me = &m->entities[e];
+	if ((me->match_column && strcmp(me->match_column, name) == 0) ||
+	    (me->parent_column && strcmp(me->parent_column, name) == 0))
+		return true;
+	for (size_t c = e + 1; c < m->nentities; c++)
+		if (m->entities[c].parent == (int)e &&
+		    strcmp(m->entities[c].parent_references, name) == 0)
+			return true;
+	return false;
+}
+
+static int build_shapes(dpex_gather *g)
+{
+	const dpex_datamap *m = g->plan->map;
+	size_t total = 0;
+	for (size_t e = 0; e < m->nentities; e++)
+		total += m->entities[e].ncolumns;
+	g->columns = dpex_calloc(total, sizeof(*g->columns));
+	g->shapes = dpex_calloc(m->nentities, sizeof(*g->shapes));
+	if (!g->columns || !g->shapes)
+		return DPEX_ENOMEM;
+	dpex_column *col = g->columns;
+	for (size_t e = 0; e < m->nentities; e++) {
+		const dpex_map_entity *me = &m->entities[e];
+		g->shapes[e] = (dpex_entity_shape){
+			.name = me->name,
+			.index = (int)e,
+			.parent = me->parent,
+			.ncolumns = me->ncolumns,
+			.columns = col,
+		};
+		for (size_t c = 0; c < me->ncolumns; c++, col++) {
+			unsigned oid = dpex_cursor_type(g->cursors[e], c);
+			*col = (dpex_column){
+				.name = me->columns[c].name,
+				.type_oid = oid,
+				.kind = dpex_kind_of_oid(oid),
+				.identifier =
+					me->columns[c].identifier ||
+					is_key_column(m, e,
+						      me->columns[c].name),
+			};
+		}
+	}
+	return 0;
+}
+
+int dpex_gather_open(dpex_gather **out, const dpex_plan *p,
+		     dpex_source *const *sources, const dpex_idvalues *ids)
+{
+	*out = NULL;
+	const dpex_datamap *m = p->map;
+	dpex_gather *g = dpex_calloc(1, sizeof(*g));
+	if (!g)
+		return DPEX_ENOMEM;
+	g->plan = p;
+	g->cursors = dpex_calloc(m->nentities, sizeof(*g->cursors));
+	g->rows = dpex_calloc(m->nentities, sizeof(*g->rows));
+	int rc = (!g->cursors || !g->rows) ? DPEX_ENOMEM : 0;
+	for (size_t e = 0; !rc && e < m->nentities; e++) {
+		const dpex_plan_entity *pe = &p->entities[e];
+		const dpex_idvalues *v = &ids[pe->identifier];
+		/* An identifier with no values still gets its cursor ('{}'
+		 * matches nothing): the column types are wanted all the
+		 * same. */
+		dpex_buf param = DPEX_BUF_INIT;
+		rc = dpex_source_array_literal(
+			&param, (const char *const *)v->values, v->count);
+		if (!rc)
+			rc = dpex_cursor_open(&g->cursors[e],
+					      sources[m->entities[e].source],
+					      pe->sql, param.data);
+		dpex_buf_free(&param);
+		if (rc)
+			dpex_error_wrap(rc,
+					"entity \"%s\": ", m->entities[e].name);
+	}
+	if (!rc)
+		rc = build_shapes(g);
+	if (rc) {
+		dpex_gather_free(g);
+		return rc;
+	}
+	*out = g;
+	return 0;
+}
+
+const dpex_entity_shape *dpex_gather_shapes(const dpex_gather *g)
+{
+	return g->shapes;
+}
+
+#define EACH_OUTPUT(g, call)                                                   \
+	do {                                                                   \
+		for (size_t o_ = 0; o_ < (g)->noutputs; o_++) {                \
+			const dpex_output *out_ = &(g)->outputs[o_];           \
+			int rc_ = call;                                        \
+			if (rc_)                                               \
+				return rc_;                                    \
+		}                                                              \
+	} while (0)
+
+static bool same_value(const dpex_value *a, const dpex_value *b)
+{
+	return !a->is_null && !b->is_null && a->len == b->len &&
+	       memcmp(a->data, b->data, a->len) == 0;
+}
+
+static int walk_row(dpex_gather *g, int e);
+
+/* The rows of child entity c under the parent row whose key is key. */
+static int walk_children(dpex_gather *g, int c, const dpex_value *key)
+{
+	const dpex_entity_shape *s = &g->shapes[c];
+	const dpex_plan_entity *pc = &g->plan->entities[c];
+	EACH_OUTPUT(g, out_->ops->entity_start
+			       ? out_->ops->entity_start(out_->self, s)
+			       : 0);
+	const dpex_value *row;
+	while ((row = dpex_cursor_row(g->cursors[c])) &&
+	       same_value(&row[pc->parent_key], key)) {
+		int rc = walk_row(g, c);
+		if (!rc)
+			rc = dpex_cursor_next(g->cursors[c]);
+		if (rc)
+			return rc;
+	}
+	EACH_OUTPUT(g, out_->ops->entity_end
+			       ? out_->ops->entity_end(out_->self, s)
+			       : 0);
+	return 0;
+}
+
+/* The current row of entity e, then its children's rows under it. */
+static int walk_row(dpex_gather *g, int e)
+{
+	const dpex_entity_shape *s = &g->shapes[e];
+	const dpex_plan_entity *pe = &g->plan->entities[e];
+	const dpex_value *row = dpex_cursor_row(g->cursors[e]);
+	EACH_OUTPUT(g, out_->ops->row(out_->self, s, row));
+	g->rows[e]++;
+	g->total++;
+	for (size_t k = 0; k < pe->nchildren; k++) {
+		int rc = walk_children(g, pe->children[k],
+				       &row[pe->child_keys[k]]);
+		if (rc)
+			return rc;
+	}
+	EACH_OUTPUT(g,
+		    out_->ops->row_end ? out_->ops->row_end(out_->self, s) : 0);
+	return 0;
+}
+
+int dpex_gather_run(dpex_gather *g, const dpex_output *outputs, size_t noutputs)
+{
+	const dpex_datamap *m = g->plan->map;
+	g->outputs = outputs;
+	g->noutputs = noutputs;
+	for (size_t e = 0; e < m->nentities; e++) {
+		if (m->entities[e].parent >= 0)
+			continue;
+		const dpex_entity_shape *s = &g->shapes[e];
+		EACH_OUTPUT(g, out_->ops->entity_start
+				       ? out_->ops->entity_start(out_->self, s)
+				       : 0);
+		while (dpex_cursor_row(g->cursors[e])) {
+			int rc = walk_row(g, (int)e);
+			if (!rc)
+				rc = dpex_cursor_next(g->cursors[e]);
+			if (rc)
+				return rc;
+		}
+		EACH_OUTPUT(g, out_->ops->entity_end
+				       ? out_->ops->entity_end(out_->self, s)
+				       : 0);
+	}
+	/* Rows left over mean parent and child queries disagreed on order:
+	 * fail loudly rather than drop data from an access answer. */
+	for (size_t e = 0; e < m->nentities; e++)
+		if (dpex_cursor_row(g->cursors[e]))
+			return dpex_error_set(
+				DPEX_EINTERNAL,
+				"entity \"%s\": rows could not be placed under "
+				"their parent \"%s\" (is \"%s\" unique in "
+				"it?)",
+				m->entities[e].name,
+				m->entities[m->entities[e].parent].name,
+				m->entities[e].parent_references);
+	return 0;
+}
+
+long long dpex_gather_rows(const dpex_gather *g, size_t entity)
+{
+	return g->rows[entity];
+}
+
+long long dpex_gather_total_rows(const dpex_gather *g)
+{
+	return g->total;
+}
+
+void dpex_gather_free(dpex_gather *g)
+{
+	if (!g)
+		return;
+	if (g->cursors)
+		for (size_t e = 0; e < g->plan->map->nentities; e++)
+			dpex_cursor_close(g->cursors[e]);
+	free(g->cursors);
+	free(g->shapes);
+	free(g->columns);
+	free(g->rows);
+	free(g);
+}

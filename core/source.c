@@ -1,0 +1,291 @@
+#include "source.h"
+
+#include "error.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A FETCH aims at this many bytes, so memory stays flat for narrow and
+ * wide rows alike (a batch of 1 MB notes is a few rows, of ids thousands). */
+#define BATCH_TARGET_BYTES (4u << 20)
+#define BATCH_MIN_ROWS 16
+#define BATCH_MAX_ROWS 8192
+#define BATCH_FIRST_ROWS 256
+
+struct dpex_source {
+	PGconn *conn;
+	char *name;
+	unsigned next_cursor;
+	bool in_transaction;
+};
+
+struct dpex_cursor {
+	dpex_source *source;
+	char name[32];
+	PGresult *batch;
+	int row;   /* index in batch of the current row */
+	int nrows; /* rows in batch */
+	bool done; /* the server has no more rows */
+	int fetch; /* rows to ask for next */
+	dpex_value *values;
+	size_t ncolumns;
+};
+
+/* libpq messages end in a newline; messages here are one line. */
+static int source_error(const dpex_source *s, const char *what)
+{
+	const char *msg = PQerrorMessage(s->conn);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
+	return dpex_error_set(DPEX_ESOURCE, "source \"%s\": %s: %.*s", s->name,
+			      what, (int)n, msg);
+}
+
+static int exec_command(dpex_source *s, const char *sql)
+{
+	PGresult *r = PQexec(s->conn, sql);
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = source_error(s, sql);
+	PQclear(r);
+	return rc;
+}
+
+/* The exporters read PostgreSQL's text output; these settings make that
+ * output one fixed, unambiguous format whatever the server's defaults. */
+static const char session_setup[] = "SET client_encoding = 'UTF8'; "
+				    "SET DateStyle = 'ISO, YMD'; "
+				    "SET TimeZone = 'UTC'; "
+				    "SET IntervalStyle = 'iso_8601'; "
+				    "SET extra_float_digits = 3; "
+				    "SET bytea_output = 'hex'";
+
+int dpex_source_open(dpex_source **out, const dpex_datamap *m, int source)
+{
+	*out = NULL;
+	dpex_source *s = dpex_calloc(1, sizeof(*s));
+	if (!s)
+		return DPEX_ENOMEM;
+	s->name = dpex_strdup(m->sources[source].name);
+	char *conninfo = NULL;
+	int rc = s->name ? dpex_datamap_conninfo(m, source, &conninfo)
+			 : DPEX_ENOMEM;
+	if (rc) {
+		dpex_source_close(s);
+		return rc;
+	}
+	const char *keys[] = {"fallback_application_name", "dbname", NULL};
+	const char *vals[] = {"dpex", conninfo, NULL};
+	s->conn = PQconnectdbParams(keys, vals, 1);
+	/* The expanded conninfo may hold a secret from the environment. */
+	explicit_bzero(conninfo, strlen(conninfo));
+	free(conninfo);
+	if (!s->conn) {
+		dpex_source_close(s);
+		return dpex_error_oom();
+	}
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		rc = source_error(s, "cannot connect");
+	} else {
+		PGresult *r = PQexec(s->conn, session_setup);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = source_error(s, "cannot set up the session");
+		PQclear(r);
+	}
+	if (!rc)
+		rc = exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ "
+				     "READ ONLY");
+	if (rc) {
+		dpex_source_close(s);
+		return rc;
+	}
+	s->in_transaction = true;
+	*out = s;
+	return 0;
+}
+
+void dpex_source_close(dpex_source *s)
+{
+	if (!s)
+		return;
+	if (s->conn && s->in_transaction &&
+	    PQstatus(s->conn) == CONNECTION_OK) {
+		/* Read only: ending it either way is the same. */
+		PQclear(PQexec(s->conn, "ROLLBACK"));
+	}
+	PQfinish(s->conn);
+	free(s->name);
+	free(s);
+}
+
+const char *dpex_source_name(const dpex_source *s)
+{
+	return s->name;
+}
+
+int dpex_source_array_literal(dpex_buf *b, const char *const *values, size_t n)
+{
+	int rc = dpex_buf_putc(b, '{');
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (i)
+			rc = dpex_buf_putc(b, ',');
+		if (!rc)
+			rc = dpex_buf_putc(b, '"');
+		for (const char *c = values[i]; !rc && *c; c++) {
+			if (*c == '"' || *c == '\\')
+				rc = dpex_buf_putc(b, '\\');
+			if (!rc)
+				rc = dpex_buf_putc(b, *c);
+		}
+		if (!rc)
+			rc = dpex_buf_putc(b, '"');
+	}
+	return rc ? rc : dpex_buf_putc(b, '}');
+}
+
+static void fill_values(dpex_value *v, const PGresult *r, int row, size_t n)
+{
+	for (size_t c = 0; c < n; c++) {
+		if (PQgetisnull(r, row, (int)c)) {
+			v[c] = (dpex_value){NULL, 0, true};
+		} else {
+			v[c] = (dpex_value){PQgetvalue(r, row, (int)c),
+					    (size_t)PQgetlength(r, row, (int)c),
+					    false};
+		}
+	}
+}
+
+int dpex_source_query(dpex_source *s, const char *sql, const char *array_param,
+		      int (*row)(void *ctx, const dpex_value *values,
+				 size_t ncolumns),
+		      void *ctx)
+{
+	const char *params[1] = {array_param};
+	PGresult *r =
+		PQexecParams(s->conn, sql, 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		return source_error(s, "query failed");
+	}
+	size_t n = (size_t)PQnfields(r);
+	dpex_value *v = dpex_calloc(n, sizeof(*v));
+	int rc = v ? 0 : DPEX_ENOMEM;
+	for (int i = 0; !rc && i < PQntuples(r); i++) {
+		fill_values(v, r, i, n);
+		rc = row(ctx, v, n);
+	}
+	free(v);
+	PQclear(r);
+	return rc;
+}
+
+static int fetch(dpex_cursor *c)
+{
+	PQclear(c->batch);
+	c->batch = NULL;
+	char sql[64];
+	snprintf(sql, sizeof(sql), "FETCH %d FROM %s", c->fetch, c->name);
+	c->batch = PQexec(c->source->conn, sql);
+	if (PQresultStatus(c->batch) != PGRES_TUPLES_OK)
+		return source_error(c->source, "reading rows failed");
+	if (!c->values) {
+		/* The first batch tells the shape of every row. */
+		c->ncolumns = (size_t)PQnfields(c->batch);
+		c->values = dpex_calloc(c->ncolumns, sizeof(*c->values));
+		if (!c->values)
+			return DPEX_ENOMEM;
+	}
+	c->nrows = PQntuples(c->batch);
+	c->row = 0;
+	c->done = c->nrows < c->fetch;
+	/* Size the next batch from this one's bytes per row. */
+	size_t bytes = 0;
+	for (int i = 0; i < c->nrows; i++)
+		for (size_t k = 0; k < c->ncolumns; k++)
+			bytes += (size_t)PQgetlength(c->batch, i, (int)k) + 8;
+	if (c->nrows > 0) {
+		size_t per_row = bytes / (size_t)c->nrows + 1;
+		size_t want = BATCH_TARGET_BYTES / per_row;
+		if (want < BATCH_MIN_ROWS)
+			want = BATCH_MIN_ROWS;
+		if (want > BATCH_MAX_ROWS)
+			want = BATCH_MAX_ROWS;
+		c->fetch = (int)want;
+	}
+	if (c->nrows > 0)
+		fill_values(c->values, c->batch, 0, c->ncolumns);
+	return 0;
+}
+
+int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
+		     const char *array_param)
+{
+	*out = NULL;
+	dpex_cursor *c = dpex_calloc(1, sizeof(*c));
+	if (!c)
+		return DPEX_ENOMEM;
+	c->source = s;
+	snprintf(c->name, sizeof(c->name), "dpex_c%u", s->next_cursor++);
+	c->fetch = BATCH_FIRST_ROWS;
+	dpex_buf decl = DPEX_BUF_INIT;
+	int rc = dpex_buf_printf(&decl, "DECLARE %s NO SCROLL CURSOR FOR %s",
+				 c->name, sql);
+	if (!rc) {
+		const char *params[1] = {array_param};
+		PGresult *r = PQexecParams(s->conn, decl.data, 1, NULL, params,
+					   NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = source_error(s, "query failed");
+		PQclear(r);
+	}
+	dpex_buf_free(&decl);
+	if (!rc)
+		rc = fetch(c);
+	if (rc) {
+		dpex_cursor_close(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+size_t dpex_cursor_ncolumns(const dpex_cursor *c)
+{
+	return c->ncolumns;
+}
+
+unsigned int dpex_cursor_type(const dpex_cursor *c, size_t column)
+{
+	return (unsigned int)PQftype(c->batch, (int)column);
+}
+
+const dpex_value *dpex_cursor_row(const dpex_cursor *c)
+{
+	return c->row < c->nrows ? c->values : NULL;
+}
+
+int dpex_cursor_next(dpex_cursor *c)
+{
+	if (c->row >= c->nrows)
+		return 0;
+	c->row++;
+	if (c->row < c->nrows) {
+		fill_values(c->values, c->batch, c->row, c->ncolumns);
+		return 0;
+	}
+	return c->done ? 0 : fetch(c);
+}
+
+void dpex_cursor_close(dpex_cursor *c)
+{
+	if (!c)
+		return;
+	/* The transaction's end closes the cursor server-side. */
+	PQclear(c->batch);
+	free(c->values);
+	free(c);
+}

@@ -1,0 +1,63 @@
+/*
+ * source: one database of the estate, read inside one snapshot.
+ *
+ * A source is a libpq connection in a READ ONLY REPEATABLE READ
+ * transaction, so every query of an export sees the same moment. Rows are
+ * read through cursors (DECLARE ... FETCH n): several cursors can be open in
+ * one transaction at once, which lets the gatherer interleave parent and
+ * child rows, and each FETCH is sized so a batch stays near a few
+ * megabytes whatever the width of the rows.
+ */
+#ifndef DPEX_SOURCE_H
+#define DPEX_SOURCE_H
+
+#include "buf.h"
+#include "datamap.h"
+#include "value.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct dpex_source dpex_source;
+typedef struct dpex_cursor dpex_cursor;
+
+/* Connects to the map's source (conninfo with ${VAR} expanded), applies the
+ * session settings the exporters rely on and begins the snapshot.
+ * DPEX_ESOURCE with libpq's message (never the conninfo) on failure. */
+int dpex_source_open(dpex_source **out, const dpex_datamap *m, int source);
+
+/* Ends the transaction and closes the connection. NULL is a no-op. */
+void dpex_source_close(dpex_source *s);
+
+/* The source's name in the map. Borrowed. */
+const char *dpex_source_name(const dpex_source *s);
+
+/* Appends values as a PostgreSQL array literal ({"a","b\"c"}), the form of
+ * the $1 parameter of every plan query. */
+int dpex_source_array_literal(dpex_buf *b, const char *const *values, size_t n);
+
+/* Runs sql with $1 = array_param and calls row(ctx, values, ncolumns) for
+ * each result row. For small results only (identifier links). */
+int dpex_source_query(dpex_source *s, const char *sql, const char *array_param,
+		      int (*row)(void *ctx, const dpex_value *values,
+				 size_t ncolumns),
+		      void *ctx);
+
+/* Declares a cursor for sql with $1 = array_param and fetches the first
+ * batch, so the column types are known before any row is consumed. */
+int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
+		     const char *array_param);
+
+size_t dpex_cursor_ncolumns(const dpex_cursor *c);
+unsigned int dpex_cursor_type(const dpex_cursor *c, size_t column);
+
+/* The current row, or NULL when the cursor is exhausted. The values stay
+ * valid until the next dpex_cursor_next() on this cursor. */
+const dpex_value *dpex_cursor_row(const dpex_cursor *c);
+
+/* Moves to the next row, fetching the next batch when needed. */
+int dpex_cursor_next(dpex_cursor *c);
+
+void dpex_cursor_close(dpex_cursor *c);
+
+#endif
