@@ -44,12 +44,27 @@ static int source_error(const dpex_source *s, const char *what)
 			      what, (int)n, msg);
 }
 
+/* The server's primary message (and hint), without the statement excerpt
+ * libpq's full text adds. */
+static int result_error(const dpex_source *s, const PGresult *r,
+			const char *what)
+{
+	const char *primary =
+		r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!primary)
+		return source_error(s, what);
+	const char *hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
+	return dpex_error_set(DPEX_ESOURCE, "source \"%s\": %s: %s%s%s%s",
+			      s->name, what, primary, hint ? " (hint: " : "",
+			      hint ? hint : "", hint ? ")" : "");
+}
+
 static int exec_command(dpex_source *s, const char *sql)
 {
 	PGresult *r = PQexec(s->conn, sql);
 	int rc = 0;
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		rc = source_error(s, sql);
+		rc = result_error(s, r, sql);
 	PQclear(r);
 	return rc;
 }
@@ -92,7 +107,7 @@ int dpex_source_open(dpex_source **out, const dpex_datamap *m, int source)
 	} else {
 		PGresult *r = PQexec(s->conn, session_setup);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = source_error(s, "cannot set up the session");
+			rc = result_error(s, r, "cannot set up the session");
 		PQclear(r);
 	}
 	if (!rc)
@@ -168,8 +183,9 @@ int dpex_source_query(dpex_source *s, const char *sql, const char *array_param,
 	PGresult *r =
 		PQexecParams(s->conn, sql, 1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		int rc = result_error(s, r, "query failed");
 		PQclear(r);
-		return source_error(s, "query failed");
+		return rc;
 	}
 	size_t n = (size_t)PQnfields(r);
 	dpex_value *v = dpex_calloc(n, sizeof(*v));
@@ -191,7 +207,7 @@ static int fetch(dpex_cursor *c)
 	snprintf(sql, sizeof(sql), "FETCH %d FROM %s", c->fetch, c->name);
 	c->batch = PQexec(c->source->conn, sql);
 	if (PQresultStatus(c->batch) != PGRES_TUPLES_OK)
-		return source_error(c->source, "reading rows failed");
+		return result_error(c->source, c->batch, "reading rows failed");
 	if (!c->values) {
 		/* The first batch tells the shape of every row. */
 		c->ncolumns = (size_t)PQnfields(c->batch);
@@ -239,7 +255,7 @@ int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
 		PGresult *r = PQexecParams(s->conn, decl.data, 1, NULL, params,
 					   NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			rc = source_error(s, "query failed");
+			rc = result_error(s, r, "query failed");
 		PQclear(r);
 	}
 	dpex_buf_free(&decl);
