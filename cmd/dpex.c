@@ -9,6 +9,7 @@
 #include "core/plan.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ enum {
 	EXIT_SOURCE = 4,
 	EXIT_NOTFOUND = 5,
 	EXIT_OUTPUT = 6,
+	EXIT_CANCELED = 130, /* the shell's code for death by SIGINT */
 };
 
 static const char usage_text[] =
@@ -45,6 +47,7 @@ static const char usage_text[] =
 	"  4  a source database could not be reached or queried\n"
 	"  5  the subject was not found in any source (nothing written)\n"
 	"  6  the archive could not be written (nothing left behind)\n"
+	"  130  interrupted by SIGINT or SIGTERM (nothing left behind)\n"
 	"\n"
 	"Run 'dpex COMMAND --help' for a command's options.\n";
 
@@ -77,7 +80,8 @@ static const char export_usage[] =
 	"  -h, --help                show this text\n"
 	"\n"
 	"Exit codes: 0 written, 2 usage, 3 map invalid, 4 source error,\n"
-	"5 subject not found (no archive), 6 output error (no archive).\n";
+	"5 subject not found (no archive), 6 output error (no archive),\n"
+	"130 interrupted (no archive).\n";
 
 static const char check_usage[] =
 	"Usage: dpex check --map FILE [--offline]\n"
@@ -126,6 +130,8 @@ static int exit_code(int rc)
 		return EXIT_NOTFOUND;
 	case DPEX_EOUTPUT:
 		return EXIT_OUTPUT;
+	case DPEX_ECANCELED:
+		return EXIT_CANCELED;
 	default:
 		return EXIT_INTERNAL;
 	}
@@ -456,8 +462,27 @@ static int cmd_plan(int argc, char **argv)
 	return 0;
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+	dpex_cancel();
+}
+
+/* SIGINT and SIGTERM stop the work at the next row, so the archive's
+ * temporary files are removed instead of left behind. */
+static void handle_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
+	handle_signals();
 	if (argc < 2) {
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;

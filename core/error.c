@@ -1,5 +1,6 @@
 #include "error.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,19 @@
 #define MESSAGE_MAX 2048
 
 static _Thread_local char message[MESSAGE_MAX];
+static volatile sig_atomic_t canceled;
+
+void dpex_cancel(void)
+{
+	canceled = 1;
+}
+
+int dpex_check_canceled(void)
+{
+	if (!canceled)
+		return 0;
+	return dpex_error_set(DPEX_ECANCELED, "interrupted");
+}
 
 int dpex_error_set(int code, const char *fmt, ...)
 {
@@ -74,6 +88,8 @@ const char *dpex_error_name(int code)
 		return "output";
 	case DPEX_ENOMEM:
 		return "memory";
+	case DPEX_ECANCELED:
+		return "canceled";
 	default:
 		return "internal";
 	}

@@ -14,12 +14,20 @@ enum {
 	DPEX_OK = 0,
 	DPEX_EINTERNAL = -1, /* a bug or an unexpected library failure */
 	DPEX_EUSAGE = -2,    /* bad arguments from the caller */
-	DPEX_EMAP = -3,      /* the data map is invalid */
+	DPEX_EMAP = -3,	     /* the data map is invalid */
 	DPEX_ESOURCE = -4,   /* a database could not be reached or queried */
 	DPEX_ENOTFOUND = -5, /* the subject matched no row anywhere */
 	DPEX_EOUTPUT = -6,   /* the archive could not be written */
 	DPEX_ENOMEM = -7,
+	DPEX_ECANCELED = -8, /* stopped on request (SIGINT, SIGTERM) */
 };
+
+/* Asks running work to stop at its next row or batch; it then fails with
+ * DPEX_ECANCELED and cleans up as for any failure. Async-signal-safe. */
+void dpex_cancel(void);
+
+/* DPEX_ECANCELED (with the message set) once dpex_cancel() was called. */
+int dpex_check_canceled(void);
 
 /* Sets the thread's error message and returns code (a negative DPEX_E*). */
 int dpex_error_set(int code, const char *fmt, ...)

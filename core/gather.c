@@ -158,6 +158,9 @@ static int walk_row(dpex_gather *g, int e)
 	const dpex_entity_shape *s = &g->shapes[e];
 	const dpex_plan_entity *pe = &g->plan->entities[e];
 	const dpex_value *row = dpex_cursor_row(g->cursors[e]);
+	int canceled = dpex_check_canceled();
+	if (canceled)
+		return canceled;
 	EACH_OUTPUT(g, out_->ops->row(out_->self, s, row));
 	g->rows[e]++;
 	g->total++;
