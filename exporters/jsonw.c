@@ -1,0 +1,209 @@
+#include "jsonw.h"
+
+#include "../core/utf8.h"
+#include "pgtext.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* U+2028 and U+2029 in UTF-8: E2 80 A8 and E2 80 A9. */
+static bool is_line_separator(const unsigned char *p, size_t avail)
+{
+	return avail >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+	       (p[2] == 0xA8 || p[2] == 0xA9);
+}
+
+/* Escapes valid UTF-8 s into out, without quotes. Bytes that need nothing
+ * are copied in runs: most text is plain. */
+static int escape(dpex_buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0;
+	for (size_t i = 0; i < len; i++) {
+		char esc[7];
+		size_t n = 0, skip = 1;
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			esc[n++] = '\\';
+			esc[n++] = (char)c;
+		} else if (c < 0x20) {
+			esc[n++] = '\\';
+			switch (c) {
+			case '\b':
+				esc[n++] = 'b';
+				break;
+			case '\f':
+				esc[n++] = 'f';
+				break;
+			case '\n':
+				esc[n++] = 'n';
+				break;
+			case '\r':
+				esc[n++] = 'r';
+				break;
+			case '\t':
+				esc[n++] = 't';
+				break;
+			default:
+				memcpy(esc + n, "u00", 3);
+				n += 3;
+				esc[n++] = hex[c >> 4];
+				esc[n++] = hex[c & 15];
+			}
+		} else if (is_line_separator(p + i, len - i)) {
+			memcpy(esc, p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029",
+			       6);
+			n = 6;
+			skip = 3;
+		} else {
+			continue;
+		}
+		int rc = dpex_buf_append(out, s + run, i - run);
+		if (!rc)
+			rc = dpex_buf_append(out, esc, n);
+		if (rc)
+			return rc;
+		i += skip - 1;
+		run = i + 1;
+	}
+	return dpex_buf_append(out, s + run, len - run);
+}
+
+/*
+ * Calls write(out, text) with s made valid UTF-8. Valid input (nearly all)
+ * is passed as it is; only a value that needs repair pays for a copy, so
+ * the allocation stays out of the common path.
+ */
+static int with_valid_utf8(dpex_buf *out, const char *s, size_t len,
+			   size_t *repaired,
+			   int (*write)(dpex_buf *, const char *, size_t))
+{
+	if (dpex_utf8_valid_prefix(s, len) == len)
+		return write(out, s, len);
+	dpex_buf fixed = DPEX_BUF_INIT;
+	size_t n = 0;
+	int rc = dpex_utf8_repair(&fixed, s, len, &n);
+	if (!rc)
+		rc = write(out, fixed.data, fixed.len);
+	dpex_buf_free(&fixed);
+	if (!rc && repaired && n)
+		(*repaired)++;
+	return rc;
+}
+
+int dpex_jsonw_string(dpex_buf *out, const char *s, size_t len,
+		      size_t *repaired)
+{
+	int rc = dpex_buf_putc(out, '"');
+	if (!rc)
+		rc = with_valid_utf8(out, s, len, repaired, escape);
+	if (!rc)
+		rc = dpex_buf_putc(out, '"');
+	return rc;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+bool dpex_jsonw_is_number(const char *s, size_t len)
+{
+	size_t i = 0;
+	if (i < len && s[i] == '-')
+		i++;
+	if (i < len && s[i] == '0') {
+		i++;
+	} else if (i < len && is_digit(s[i])) {
+		while (i < len && is_digit(s[i]))
+			i++;
+	} else {
+		return false;
+	}
+	if (i < len && s[i] == '.') {
+		i++;
+		if (i == len || !is_digit(s[i]))
+			return false;
+		while (i < len && is_digit(s[i]))
+			i++;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i == len || !is_digit(s[i]))
+			return false;
+		while (i < len && is_digit(s[i]))
+			i++;
+	}
+	return i == len;
+}
+
+/*
+ * PostgreSQL rejects raw control characters inside JSON strings, so a tab,
+ * CR or LF in a json value can only be whitespace between tokens, and
+ * U+2028/U+2029 can only be inside a string: both can be rewritten without
+ * tracking where strings start and end.
+ */
+static int copy_json(dpex_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int rc = dpex_buf_reserve(out, len);
+	size_t run = 0;
+	for (size_t i = 0; !rc && i < len; i++) {
+		const char *sub;
+		size_t n, skip = 1;
+		if (p[i] == '\n' || p[i] == '\r' || p[i] == '\t') {
+			sub = " ";
+			n = 1;
+		} else if (is_line_separator(p + i, len - i)) {
+			sub = p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
+			n = 6;
+			skip = 3;
+		} else {
+			continue;
+		}
+		rc = dpex_buf_append(out, s + run, i - run);
+		if (!rc)
+			rc = dpex_buf_append(out, sub, n);
+		i += skip - 1;
+		run = i + 1;
+	}
+	return rc ? rc : dpex_buf_append(out, s + run, len - run);
+}
+
+int dpex_jsonw_embed(dpex_buf *out, const char *s, size_t len, size_t *repaired)
+{
+	return with_valid_utf8(out, s, len, repaired, copy_json);
+}
+
+int dpex_jsonw_value(dpex_buf *out, dpex_buf *scratch, dpex_kind k,
+		     const dpex_value *v, size_t *repaired)
+{
+	if (v->is_null)
+		return dpex_buf_append(out, "null", 4);
+	switch (k) {
+	case DPEX_KIND_INTEGER:
+	case DPEX_KIND_NUMERIC:
+	case DPEX_KIND_FLOAT:
+		if (dpex_jsonw_is_number(v->data, v->len))
+			return dpex_buf_append(out, v->data, v->len);
+		return dpex_jsonw_string(out, v->data, v->len, repaired);
+	case DPEX_KIND_BOOL: {
+		const char *b = dpex_pgtext_bool(v->data, v->len);
+		if (b)
+			return dpex_buf_puts(out, b);
+		return dpex_jsonw_string(out, v->data, v->len, repaired);
+	}
+	case DPEX_KIND_JSON:
+		return dpex_jsonw_embed(out, v->data, v->len, repaired);
+	default: {
+		const char *text;
+		size_t n;
+		int rc = dpex_pgtext_plain(scratch, k, v->data, v->len, &text,
+					   &n);
+		return rc ? rc : dpex_jsonw_string(out, text, n, repaired);
+	}
+	}
+}
