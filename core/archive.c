@@ -1,2 +1,773 @@
 #include "archive.h"
-/* Placeholder until the archive module lands. */
+
+#include "error.h"
+#include "utf8.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+
+/* Large enough that a member costs one write(2) per 64 KiB, small enough
+ * that many open members (one CSV per entity) stay cheap. */
+#define SINK_BUFFER (64 * 1024)
+
+/* libzip 1.10 names "the whole file" ZIP_LENGTH_TO_END (0); earlier
+ * versions, such as Debian 12's 1.7.3, take 0 to mean the same. */
+#ifndef ZIP_LENGTH_TO_END
+#define ZIP_LENGTH_TO_END 0
+#endif
+
+#define MANIFEST_NAME "manifest.json"
+
+typedef struct member {
+	char *name; /* in the ZIP */
+	char *path; /* in the spool */
+	uint64_t size;
+	long long rows;
+	char sha256[2 * 32 + 1]; /* lowercase hex */
+	bool done;		 /* size and digest are final */
+	dpex_sink *sink;	 /* while being written */
+} member;
+
+struct dpex_sink {
+	dpex_archive *archive;
+	size_t member; /* index: the member array may move */
+	int fd;
+	char *buf;
+	size_t len;
+	EVP_MD_CTX *md;
+	uint64_t size;
+	int failed_errno; /* the errno of the write that failed, or 0 */
+};
+
+struct dpex_archive {
+	char *out_dir;
+	char *name;
+	bool compress;
+	char *spool; /* out_dir/.dpex-spool-XXXXXX */
+	unsigned int next_file;
+	member *members;
+	size_t nmembers;
+	size_t cap;
+	zip_t *zip;	/* during commit */
+	char *tmp_path; /* the ZIP under its hidden name, during commit */
+	bool committed;
+};
+
+static int output_error(const dpex_archive *a, const char *what, int err)
+{
+	return dpex_error_set(DPEX_EOUTPUT, "writing %s in %s: %s", what,
+			      a->out_dir, strerror(err));
+}
+
+/* ZIP member names are paths inside the archive: they must not climb out
+ * of the directory it is extracted into (".." or a leading '/'), and
+ * manifest.json is written by commit. */
+static int check_member_name(const dpex_archive *a, const char *name)
+{
+	size_t len = strlen(name);
+	const char *why = NULL;
+	if (len == 0)
+		why = "it is empty";
+	else if (dpex_utf8_valid_prefix(name, len) != len)
+		why = "it is not valid UTF-8";
+	else if (strchr(name, '\\'))
+		why = "it contains a backslash";
+	else if (strcmp(name, MANIFEST_NAME) == 0)
+		why = "the manifest has that name";
+	for (const char *p = name; !why && p <= name + len;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			why = "each part of the path must be a plain name";
+		p += n + 1;
+	}
+	for (size_t i = 0; !why && i < a->nmembers; i++)
+		if (strcmp(a->members[i].name, name) == 0)
+			why = "another member has that name";
+	if (why)
+		return dpex_error_set(DPEX_EUSAGE,
+				      "archive member \"%s\" is refused: %s",
+				      name, why);
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (w == 0)
+			return EIO; /* not expected from a regular file */
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void hex(char *out, const unsigned char *digest, unsigned int n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = digits[digest[i] >> 4];
+		out[2 * i + 1] = digits[digest[i] & 0xF];
+	}
+	out[2 * n] = '\0';
+}
+
+static int digest_final(EVP_MD_CTX *md, char *out)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	if (EVP_DigestFinal_ex(md, digest, &n) != 1 || n != 32)
+		return dpex_error_set(DPEX_EINTERNAL,
+				      "SHA-256 could not be computed");
+	hex(out, digest, n);
+	return 0;
+}
+
+static int digest_new(EVP_MD_CTX **out)
+{
+	*out = EVP_MD_CTX_new();
+	if (!*out)
+		return dpex_error_oom();
+	if (EVP_DigestInit_ex(*out, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(*out);
+		*out = NULL;
+		return dpex_error_set(DPEX_EINTERNAL,
+				      "SHA-256 is not available");
+	}
+	return 0;
+}
+
+static void sink_release(dpex_sink *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	EVP_MD_CTX_free(s->md);
+	free(s->buf);
+	free(s);
+}
+
+/* Removes every file in the spool, including any a library left there
+ * (libxlsxwriter's temporary files), then the spool itself. */
+static void remove_spool(dpex_archive *a)
+{
+	if (!a->spool)
+		return;
+	for (size_t i = 0; i < a->nmembers; i++)
+		if (a->members[i].path)
+			unlink(a->members[i].path);
+	DIR *d = opendir(a->spool);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0)
+				continue;
+			if (unlinkat(dirfd(d), e->d_name, 0) != 0 &&
+			    errno == EISDIR)
+				unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+		}
+		closedir(d);
+	}
+	rmdir(a->spool);
+	free(a->spool);
+	a->spool = NULL;
+}
+
+static int check_out_dir(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		if (errno == ENOENT)
+			return dpex_error_set(
+				DPEX_EOUTPUT,
+				"output directory \"%s\" does not exist: "
+				"create it or choose another with --out",
+				dir);
+		return dpex_error_set(DPEX_EOUTPUT,
+				      "output directory \"%s\": %s", dir,
+				      strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return dpex_error_set(DPEX_EOUTPUT,
+				      "output directory \"%s\" is not a "
+				      "directory: choose another with --out",
+				      dir);
+	if (access(dir, W_OK | X_OK) != 0)
+		return dpex_error_set(
+			DPEX_EOUTPUT,
+			"output directory \"%s\" is not writable: "
+			"grant write permission or choose another with --out",
+			dir);
+	return 0;
+}
+
+static int check_not_there(const dpex_archive *a, const char *final)
+{
+	struct stat st;
+	if (lstat(final, &st) == 0)
+		return dpex_error_set(DPEX_EOUTPUT,
+				      "archive \"%s\" already exists: dpex "
+				      "never overwrites an archive; move it "
+				      "away or choose another with --out",
+				      final);
+	if (errno != ENOENT)
+		return output_error(a, a->name, errno);
+	return 0;
+}
+
+int dpex_archive_open(dpex_archive **out, const dpex_archive_options *opt)
+{
+	*out = NULL;
+	if (!opt->name[0] || strchr(opt->name, '/') ||
+	    strcmp(opt->name, ".") == 0 || strcmp(opt->name, "..") == 0)
+		return dpex_error_set(DPEX_EUSAGE,
+				      "archive name \"%s\" must be a plain "
+				      "file name",
+				      opt->name);
+	int rc = check_out_dir(opt->out_dir);
+	if (rc)
+		return rc;
+	dpex_archive *a = dpex_calloc(1, sizeof(*a));
+	if (!a)
+		return DPEX_ENOMEM;
+	a->compress = opt->compress;
+	a->out_dir = dpex_strdup(opt->out_dir);
+	a->name = dpex_strdup(opt->name);
+	char *spool = dpex_asprintf("%s/.dpex-spool-XXXXXX", opt->out_dir);
+	char *final = dpex_asprintf("%s/%s", opt->out_dir, opt->name);
+	if (!a->out_dir || !a->name || !spool || !final) {
+		rc = DPEX_ENOMEM;
+		goto done;
+	}
+	/* Refuse early, before the sources are read; commit checks again. */
+	rc = check_not_there(a, final);
+	if (rc)
+		goto done;
+	/* mkdtemp makes it 0700: the spool holds personal data. */
+	if (!mkdtemp(spool)) {
+		rc = dpex_error_set(DPEX_EOUTPUT,
+				    "creating a spool directory in %s: %s",
+				    opt->out_dir, strerror(errno));
+		goto done;
+	}
+	a->spool = spool;
+	spool = NULL;
+done:
+	free(spool);
+	free(final);
+	if (rc) {
+		dpex_archive_free(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+static int add_member(dpex_archive *a, const char *name, char *path,
+		      member **out)
+{
+	if (a->nmembers == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 8;
+		member *m = dpex_realloc(a->members, cap * sizeof(*m));
+		if (!m)
+			return DPEX_ENOMEM;
+		a->members = m;
+		a->cap = cap;
+	}
+	char *copy = dpex_strdup(name);
+	if (!copy)
+		return DPEX_ENOMEM;
+	member *m = &a->members[a->nmembers++];
+	*m = (member){.name = copy, .path = path, .rows = -1};
+	*out = m;
+	return 0;
+}
+
+char *dpex_archive_spool_path(dpex_archive *a, const char *suffix)
+{
+	assert(a->spool && !a->committed);
+	/* Numbered, not named after the member: a member name may hold '/'
+	 * and anything a data map allows. */
+	return dpex_asprintf("%s/%u%s", a->spool, a->next_file++,
+			     suffix ? suffix : "");
+}
+
+const char *dpex_archive_spool_dir(const dpex_archive *a)
+{
+	return a->spool;
+}
+
+int dpex_archive_member_open(dpex_archive *a, const char *name, dpex_sink **out)
+{
+	*out = NULL;
+	int rc = check_member_name(a, name);
+	if (rc)
+		return rc;
+	dpex_sink *s = dpex_calloc(1, sizeof(*s));
+	if (!s)
+		return DPEX_ENOMEM;
+	s->fd = -1;
+	s->archive = a;
+	char *path = NULL;
+	s->buf = dpex_malloc(SINK_BUFFER);
+	rc = s->buf ? digest_new(&s->md) : DPEX_ENOMEM;
+	if (!rc) {
+		path = dpex_archive_spool_path(a, ".part");
+		rc = path ? 0 : DPEX_ENOMEM;
+	}
+	if (rc) {
+		sink_release(s);
+		return rc;
+	}
+	s->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (s->fd < 0) {
+		rc = output_error(a, name, errno);
+		free(path);
+		sink_release(s);
+		return rc;
+	}
+	member *m;
+	rc = add_member(a, name, path, &m);
+	if (rc) {
+		unlink(path);
+		free(path);
+		sink_release(s);
+		return rc;
+	}
+	s->member = a->nmembers - 1;
+	m->sink = s;
+	*out = s;
+	return 0;
+}
+
+static const char *sink_name(const dpex_sink *s)
+{
+	return s->archive->members[s->member].name;
+}
+
+/* Writes n bytes at p straight to the file, hashing them on the way. */
+static int sink_emit(dpex_sink *s, const char *p, size_t n)
+{
+	if (EVP_DigestUpdate(s->md, p, n) != 1)
+		return dpex_error_set(DPEX_EINTERNAL,
+				      "SHA-256 could not be computed");
+	int err = write_all(s->fd, p, n);
+	if (err) {
+		s->failed_errno = err;
+		return output_error(s->archive, sink_name(s), err);
+	}
+	s->size += n;
+	return 0;
+}
+
+static int sink_flush(dpex_sink *s)
+{
+	if (s->len == 0)
+		return 0;
+	int rc = sink_emit(s, s->buf, s->len);
+	s->len = 0;
+	return rc;
+}
+
+int dpex_sink_write(dpex_sink *s, const void *p, size_t n)
+{
+	if (s->failed_errno)
+		return output_error(s->archive, sink_name(s), s->failed_errno);
+	if (n == 0)
+		return 0;
+	if (n <= SINK_BUFFER - s->len) {
+		memcpy(s->buf + s->len, p, n);
+		s->len += n;
+		return 0;
+	}
+	int rc = sink_flush(s);
+	if (rc)
+		return rc;
+	if (n >= SINK_BUFFER)
+		return sink_emit(s, p, n);
+	memcpy(s->buf, p, n);
+	s->len = n;
+	return 0;
+}
+
+int dpex_sink_puts(dpex_sink *s, const char *str)
+{
+	return dpex_sink_write(s, str, strlen(str));
+}
+
+int dpex_sink_close(dpex_sink *s, long long rows)
+{
+	dpex_archive *a = s->archive;
+	member *m = &a->members[s->member];
+	int rc = 0;
+	if (s->failed_errno)
+		rc = output_error(a, m->name, s->failed_errno);
+	if (!rc)
+		rc = sink_flush(s);
+	/* close(2) is where some file systems (NFS) report a failed write. */
+	int fd = s->fd;
+	s->fd = -1;
+	if (close(fd) != 0 && !rc)
+		rc = output_error(a, m->name, errno);
+	if (!rc)
+		rc = digest_final(s->md, m->sha256);
+	if (!rc) {
+		m->size = s->size;
+		m->rows = rows;
+		m->done = true;
+	}
+	m->sink = NULL;
+	sink_release(s);
+	return rc;
+}
+
+int dpex_archive_member_add_file(dpex_archive *a, const char *name,
+				 const char *path, long long rows)
+{
+	/* Only spool files: free() deletes the member files it knows. */
+	size_t n = strlen(a->spool);
+	assert(strncmp(path, a->spool, n) == 0 && path[n] == '/');
+	int rc = check_member_name(a, name);
+	if (rc)
+		return rc;
+	char *copy = dpex_strdup(path);
+	char *buf = dpex_malloc(SINK_BUFFER);
+	EVP_MD_CTX *md = NULL;
+	int fd = -1;
+	uint64_t size = 0;
+	rc = copy && buf ? digest_new(&md) : DPEX_ENOMEM;
+	if (rc)
+		goto done;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = dpex_error_set(DPEX_EOUTPUT, "reading %s for %s: %s", path,
+				    name, strerror(errno));
+		goto done;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf, SINK_BUFFER);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = dpex_error_set(DPEX_EOUTPUT,
+					    "reading %s for %s: %s", path, name,
+					    strerror(errno));
+			goto done;
+		}
+		if (r == 0)
+			break;
+		if (EVP_DigestUpdate(md, buf, (size_t)r) != 1) {
+			rc = dpex_error_set(DPEX_EINTERNAL,
+					    "SHA-256 could not be computed");
+			goto done;
+		}
+		size += (uint64_t)r;
+	}
+	char sha[sizeof(((member *)0)->sha256)];
+	rc = digest_final(md, sha);
+	if (rc)
+		goto done;
+	member *m;
+	rc = add_member(a, name, copy, &m);
+	if (rc)
+		goto done;
+	copy = NULL;
+	m->size = size;
+	m->rows = rows;
+	memcpy(m->sha256, sha, sizeof(sha));
+	m->done = true;
+done:
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	free(copy);
+	return rc;
+}
+
+static int manifest_new(json_t **out, const dpex_archive *a, json_t *extra)
+{
+	int rc = DPEX_ENOMEM;
+	*out = NULL;
+	static const char *const reserved[] = {"format", "format_version",
+					       "engine", "files"};
+	json_t *files = json_array();
+	json_t *m = json_pack("{s:s, s:i, s:{s:s, s:s}}", "format",
+			      "dpex-manifest", "format_version", 1, "engine",
+			      "name", "dpex", "version", DPEX_VERSION);
+	if (!files || !m)
+		goto oom;
+	const char *key;
+	json_t *value;
+	json_object_foreach(extra, key, value)
+	{
+		for (size_t i = 0; i < sizeof(reserved) / sizeof(*reserved);
+		     i++)
+			if (strcmp(key, reserved[i]) == 0) {
+				rc = dpex_error_set(DPEX_EUSAGE,
+						    "manifest key \"%s\" is "
+						    "written by the archive",
+						    key);
+				goto fail;
+			}
+		if (json_object_set(m, key, value) != 0)
+			goto oom;
+	}
+	for (size_t i = 0; i < a->nmembers; i++) {
+		const member *f = &a->members[i];
+		json_t *o = json_pack("{s:s, s:I}", "name", f->name, "size",
+				      (json_int_t)f->size);
+		if (!o || json_array_append_new(files, o) != 0)
+			goto oom;
+		if (f->rows >= 0 &&
+		    json_object_set_new(o, "rows",
+					json_integer((json_int_t)f->rows)) != 0)
+			goto oom;
+		if (json_object_set_new(o, "sha256", json_string(f->sha256)) !=
+		    0)
+			goto oom;
+	}
+	if (json_object_set_new(m, "files", files) != 0) {
+		files = NULL;
+		goto oom;
+	}
+	*out = m;
+	return 0;
+oom:
+	dpex_error_oom();
+fail:
+	json_decref(files);
+	json_decref(m);
+	return rc;
+}
+
+static int add_manifest(dpex_archive *a, json_t *extra, zip_int32_t method,
+			time_t mtime)
+{
+	json_t *m;
+	int rc = manifest_new(&m, a, extra);
+	if (rc)
+		return rc;
+	char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(m);
+	char *data = text ? dpex_asprintf("%s\n", text) : NULL;
+	free(text);
+	if (!data)
+		return dpex_error_oom();
+	/* freep = 1: libzip frees data with free() when done with it. */
+	zip_source_t *src = zip_source_buffer(a->zip, data, strlen(data), 1);
+	if (!src) {
+		free(data);
+		return dpex_error_set(DPEX_EINTERNAL, "%s: %s", MANIFEST_NAME,
+				      zip_strerror(a->zip));
+	}
+	zip_int64_t idx =
+		zip_file_add(a->zip, MANIFEST_NAME, src, ZIP_FL_ENC_UTF_8);
+	if (idx < 0) {
+		zip_source_free(src);
+		return dpex_error_set(DPEX_EINTERNAL, "%s: %s", MANIFEST_NAME,
+				      zip_strerror(a->zip));
+	}
+	if (zip_set_file_compression(a->zip, (zip_uint64_t)idx, method, 0) ||
+	    zip_file_set_mtime(a->zip, (zip_uint64_t)idx, mtime, 0))
+		return dpex_error_set(DPEX_EINTERNAL, "%s: %s", MANIFEST_NAME,
+				      zip_strerror(a->zip));
+	return 0;
+}
+
+static int add_members(dpex_archive *a, zip_int32_t method, time_t mtime)
+{
+	for (size_t i = 0; i < a->nmembers; i++) {
+		const member *m = &a->members[i];
+		/* libzip opens and reads the file only inside zip_close, one
+		 * member at a time: memory stays flat. */
+		zip_source_t *src =
+			zip_source_file(a->zip, m->path, 0, ZIP_LENGTH_TO_END);
+		if (!src)
+			return dpex_error_set(DPEX_EOUTPUT, "%s: %s", m->name,
+					      zip_strerror(a->zip));
+		zip_int64_t idx =
+			zip_file_add(a->zip, m->name, src, ZIP_FL_ENC_UTF_8);
+		if (idx < 0) {
+			zip_source_free(src);
+			return dpex_error_set(DPEX_EINTERNAL, "%s: %s", m->name,
+					      zip_strerror(a->zip));
+		}
+		if (zip_set_file_compression(a->zip, (zip_uint64_t)idx, method,
+					     0) ||
+		    zip_file_set_mtime(a->zip, (zip_uint64_t)idx, mtime, 0))
+			return dpex_error_set(DPEX_EINTERNAL, "%s: %s", m->name,
+					      zip_strerror(a->zip));
+	}
+	return 0;
+}
+
+static int fsync_path(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	int err = 0;
+	while (fsync(fd) != 0) {
+		if (errno != EINTR) {
+			err = errno;
+			break;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+/* Moves the finished ZIP to its final name, refusing to replace a file
+ * that appeared there since the check (RENAME_NOREPLACE is atomic). */
+static int publish(dpex_archive *a, const char *final)
+{
+	if (renameat2(AT_FDCWD, a->tmp_path, AT_FDCWD, final,
+		      RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno == EEXIST)
+		return check_not_there(a, final);
+	/* File systems without RENAME_NOREPLACE: final was checked just
+	 * before the ZIP was written. */
+	if ((errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) &&
+	    rename(a->tmp_path, final) == 0)
+		return 0;
+	return output_error(a, a->name, errno);
+}
+
+static void discard_tmp(dpex_archive *a)
+{
+	if (a->zip) {
+		zip_discard(a->zip);
+		a->zip = NULL;
+	}
+	if (a->tmp_path) {
+		unlink(a->tmp_path);
+		free(a->tmp_path);
+		a->tmp_path = NULL;
+	}
+}
+
+static int write_zip(dpex_archive *a, json_t *extra, const char *final)
+{
+	for (size_t i = 0; i < a->nmembers; i++)
+		if (!a->members[i].done)
+			return dpex_error_set(DPEX_EINTERNAL,
+					      "archive member \"%s\" was not "
+					      "finished",
+					      a->members[i].name);
+	int rc = check_not_there(a, final);
+	if (rc)
+		return rc;
+	a->tmp_path = dpex_asprintf("%s/.%s.XXXXXX.tmp", a->out_dir, a->name);
+	if (!a->tmp_path)
+		return DPEX_ENOMEM;
+	int fd = mkostemps(a->tmp_path, 4, O_CLOEXEC);
+	if (fd < 0) {
+		rc = output_error(a, a->name, errno);
+		free(a->tmp_path);
+		a->tmp_path = NULL;
+		return rc;
+	}
+	close(fd);
+	int zerr = 0;
+	a->zip = zip_open(a->tmp_path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	if (!a->zip) {
+		zip_error_t e;
+		zip_error_init_with_code(&e, zerr);
+		rc = dpex_error_set(DPEX_EOUTPUT, "writing %s in %s: %s",
+				    a->name, a->out_dir,
+				    zip_error_strerror(&e));
+		zip_error_fini(&e);
+		return rc;
+	}
+	/* One timestamp for every member: the archive's own creation. */
+	time_t mtime = time(NULL);
+	zip_int32_t method = a->compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
+	rc = add_members(a, method, mtime);
+	if (!rc)
+		rc = add_manifest(a, extra, method, mtime);
+	if (rc)
+		return rc;
+	/* The whole ZIP is written here, and a full disk shows up here. */
+	if (zip_close(a->zip) != 0)
+		return dpex_error_set(DPEX_EOUTPUT, "writing %s in %s: %s",
+				      a->name, a->out_dir,
+				      zip_strerror(a->zip));
+	a->zip = NULL;
+	/* libzip does not fsync: without it a crash after the rename could
+	 * leave an empty archive under the final name. */
+	int err = fsync_path(a->tmp_path, O_RDONLY);
+	if (err)
+		return output_error(a, a->name, err);
+	rc = publish(a, final);
+	if (rc)
+		return rc;
+	free(a->tmp_path);
+	a->tmp_path = NULL;
+	err = fsync_path(a->out_dir, O_RDONLY | O_DIRECTORY);
+	if (err) {
+		/* The rename may not survive a crash: a failed commit leaves
+		 * no archive behind, so take it back. */
+		unlink(final);
+		return output_error(a, a->name, err);
+	}
+	return 0;
+}
+
+int dpex_archive_commit(dpex_archive *a, json_t *extra, char **final_path)
+{
+	*final_path = NULL;
+	assert(!a->committed);
+	char *final = dpex_asprintf("%s/%s", a->out_dir, a->name);
+	if (!final)
+		return DPEX_ENOMEM;
+	int rc = write_zip(a, extra, final);
+	if (rc) {
+		discard_tmp(a);
+		free(final);
+		return rc;
+	}
+	a->committed = true;
+	remove_spool(a);
+	*final_path = final;
+	return 0;
+}
+
+void dpex_archive_free(dpex_archive *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nmembers; i++)
+		if (a->members[i].sink)
+			sink_release(a->members[i].sink);
+	if (!a->committed)
+		discard_tmp(a);
+	remove_spool(a);
+	for (size_t i = 0; i < a->nmembers; i++) {
+		free(a->members[i].name);
+		free(a->members[i].path);
+	}
+	free(a->members);
+	free(a->tmp_path);
+	free(a->out_dir);
+	free(a->name);
+	free(a);
+}
