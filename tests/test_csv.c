@@ -4,6 +4,8 @@
 #include "core/error.h"
 #include "exporters/csvw.h"
 
+#include "exporter_run.h"
+
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -163,4 +165,50 @@ Test(csvw, rows_end_in_crlf_and_keep_null_apart)
 	cr_expect_eq(repaired, 0);
 	dpex_buf_free(&b);
 	dpex_buf_free(&scratch);
+}
+
+/* csv: one file per entity from a real archive, read back by unzip and
+ * Python's csv module. */
+
+Test(csv, every_entity_gets_a_file_with_a_header)
+{
+	exporter_run r;
+	exporter_run_start(&r, &dpex_exporter_csv);
+	char *got = member_bytes(&r, "csv/customers.csv");
+	cr_expect_str_eq(got, "id,first_name,vip\r\n"
+			      "1,Zoë,true\r\n");
+	free(got);
+	got = member_bytes(&r, "csv/orders.csv");
+	cr_expect_str_eq(got, "id,placed_at\r\n"
+			      "10,2024-03-01T12:45:00+00:00\r\n"
+			      "11,\r\n");
+	free(got);
+	got = member_bytes(&r, "csv/order_lines.csv");
+	cr_expect_str_eq(got, "line_no,description\r\n"
+			      "1,\"Fiets, \"\"rood\"\"\"\r\n"
+			      "2,\r\n");
+	free(got);
+	got = member_bytes(&r, "csv/consents.csv");
+	cr_expect_str_eq(got, "purpose\r\n");
+	free(got);
+	got = python(&r, manifest_rows_py);
+	cr_expect_str_eq(got, "csv/customers.csv=1 csv/orders.csv=2 "
+			      "csv/order_lines.csv=2 csv/consents.csv=0\n");
+	free(got);
+	exporter_run_end(&r);
+}
+
+Test(csv, files_read_back_with_python)
+{
+	exporter_run r;
+	exporter_run_start(&r, &dpex_exporter_csv);
+	char *got = python(
+		&r, "import csv, io, sys, zipfile\n"
+		    "z = zipfile.ZipFile(sys.argv[1])\n"
+		    "t = z.read('csv/order_lines.csv').decode('utf-8')\n"
+		    "print(list(csv.reader(io.StringIO(t, newline=''))))\n");
+	cr_expect_str_eq(got, "[['line_no', 'description'], ['1', 'Fiets, "
+			      "\"rood\"'], ['2', '']]\n");
+	free(got);
+	exporter_run_end(&r);
 }

@@ -4,12 +4,14 @@
 #include "core/error.h"
 #include "exporters/jsonw.h"
 
+#include "exporter_run.h"
+
 #include <criterion/criterion.h>
 #include <string.h>
 
 /* The JSON of text s (len given: s may hold invalid bytes), and the number
  * of values repaired. */
-static char *json_string(const char *s, size_t len, size_t *repaired)
+static char *string_of(const char *s, size_t len, size_t *repaired)
 {
 	dpex_buf b = DPEX_BUF_INIT;
 	*repaired = 0;
@@ -20,13 +22,13 @@ static char *json_string(const char *s, size_t len, size_t *repaired)
 #define expect_string(in, want)                                                \
 	do {                                                                   \
 		size_t n_;                                                     \
-		char *got_ = json_string(in, sizeof(in) - 1, &n_);             \
+		char *got_ = string_of(in, sizeof(in) - 1, &n_);             \
 		cr_expect_str_eq(got_, want);                                  \
 		cr_expect_eq(n_, 0);                                           \
 		free(got_);                                                    \
 	} while (0)
 
-static char *json_value(dpex_kind k, const char *s, size_t *repaired)
+static char *value_of(dpex_kind k, const char *s, size_t *repaired)
 {
 	dpex_buf b = DPEX_BUF_INIT, scratch = DPEX_BUF_INIT;
 	dpex_value v = {s, s ? strlen(s) : 0, s == NULL};
@@ -40,7 +42,7 @@ static char *json_value(dpex_kind k, const char *s, size_t *repaired)
 #define expect_value(k, in, want)                                              \
 	do {                                                                   \
 		size_t n_;                                                     \
-		char *got_ = json_value(k, in, &n_);                           \
+		char *got_ = value_of(k, in, &n_);                           \
 		cr_expect_str_eq(got_, want, "kind %d", (int)(k));             \
 		cr_expect_eq(n_, 0);                                           \
 		free(got_);                                                    \
@@ -60,7 +62,7 @@ Test(jsonw, string_escapes_quote_backslash_and_controls)
 Test(jsonw, nul_inside_a_value_is_escaped)
 {
 	size_t n;
-	char *got = json_string("a\0b", 3, &n);
+	char *got = string_of("a\0b", 3, &n);
 	cr_expect_str_eq(got, "\"a\\u0000b\"");
 	free(got);
 }
@@ -89,7 +91,7 @@ Test(jsonw, line_and_paragraph_separators_are_escaped)
 Test(jsonw, invalid_utf8_becomes_fffd_and_is_counted)
 {
 	size_t n;
-	char *got = json_string("a\xff"
+	char *got = string_of("a\xff"
 				"b",
 				3, &n);
 	cr_expect_str_eq(got, "\"a\xef\xbf\xbd"
@@ -98,19 +100,19 @@ Test(jsonw, invalid_utf8_becomes_fffd_and_is_counted)
 	free(got);
 
 	/* Latin-1 from a SQL_ASCII database: two bad bytes, one value. */
-	got = json_string("Zo\xeb \"M\xfcller\"", 12, &n);
+	got = string_of("Zo\xeb \"M\xfcller\"", 12, &n);
 	cr_expect_str_eq(got, "\"Zo\xef\xbf\xbd \\\"M\xef\xbf\xbdller\\\"\"");
 	cr_expect_eq(n, 1);
 	free(got);
 
 	/* A 4-byte sequence cut short, an overlong '/', a surrogate. */
-	got = json_string("\xf0\x9f\x98", 3, &n);
+	got = string_of("\xf0\x9f\x98", 3, &n);
 	cr_expect_str_eq(got, "\"\xef\xbf\xbd\"");
 	free(got);
-	got = json_string("\xc0\xaf", 2, &n);
+	got = string_of("\xc0\xaf", 2, &n);
 	cr_expect_str_eq(got, "\"\xef\xbf\xbd\"");
 	free(got);
-	got = json_string("\xed\xa0\x80", 3, &n);
+	got = string_of("\xed\xa0\x80", 3, &n);
 	cr_expect_str_eq(got, "\"\xef\xbf\xbd\"");
 	cr_expect_eq(n, 1);
 	free(got);
@@ -248,8 +250,65 @@ Test(jsonw, json_line_breaks_between_tokens_become_spaces)
 Test(jsonw, invalid_utf8_in_json_is_repaired)
 {
 	size_t n;
-	char *got = json_value(DPEX_KIND_JSON, "{\"name\": \"Zo\xeb\"}", &n);
+	char *got = value_of(DPEX_KIND_JSON, "{\"name\": \"Zo\xeb\"}", &n);
 	cr_expect_str_eq(got, "{\"name\": \"Zo\xef\xbf\xbd\"}");
 	cr_expect_eq(n, 1);
 	free(got);
+}
+
+/* json: data.json from a real archive, read back by unzip and Python. */
+
+static const char expected_document[] =
+	"{\"format\": \"dpex-data\", \"format_version\": 1,\n"
+	"  \"request_id\": \"req-1\", \"exported_at\": "
+	"\"2026-11-22T03:05:53Z\",\n"
+	"  \"subject\": {\"email\": [\"saskia@example.nl\"], "
+	"\"customer_id\": [\"1\"]},\n"
+	"  \"entities\": {\n"
+	"    \"customers\": [\n"
+	"      {\"id\": 1, \"first_name\": \"Zoë\", \"vip\": true}\n"
+	"    ],\n"
+	"    \"orders\": [\n"
+	"      {\"id\": 10, \"placed_at\": \"2024-03-01T12:45:00+00:00\", "
+	"\"order_lines\": [\n"
+	"          {\"line_no\": 1, \"description\": \"Fiets, "
+	"\\\"rood\\\"\"},\n"
+	"          {\"line_no\": 2, \"description\": null}\n"
+	"        ]},\n"
+	"      {\"id\": 11, \"placed_at\": null, \"order_lines\": []}\n"
+	"    ],\n"
+	"    \"consents\": []\n"
+	"  }}\n";
+
+Test(json, document_is_nested_one_row_a_line)
+{
+	exporter_run r;
+	exporter_run_start(&r, &dpex_exporter_json);
+	char *doc = member_bytes(&r, "data.json");
+	cr_expect_str_eq(doc, expected_document);
+	free(doc);
+	char *rows = python(&r, manifest_rows_py);
+	cr_expect_str_eq(rows, "data.json=5\n");
+	free(rows);
+	exporter_run_end(&r);
+}
+
+Test(json, document_reads_back_with_python)
+{
+	exporter_run r;
+	exporter_run_start(&r, &dpex_exporter_json);
+	char *out =
+		python(&r, "import json, sys, zipfile\n"
+			   "d = json.loads(zipfile.ZipFile(sys.argv[1])"
+			   ".read('data.json').decode('utf-8'))\n"
+			   "e = d['entities']\n"
+			   "print(list(e), d['subject'])\n"
+			   "print(e['customers'][0]['first_name'], "
+			   "e['orders'][0]['order_lines'][0]['description'], "
+			   "len(e['orders'][1]['order_lines']))\n");
+	cr_expect_str_eq(out, "['customers', 'orders', 'consents'] {'email': "
+			      "['saskia@example.nl'], 'customer_id': ['1']}\n"
+			      "Zoë Fiets, \"rood\" 0\n");
+	free(out);
+	exporter_run_end(&r);
 }
