@@ -77,6 +77,7 @@ int dpex_pgtext_timestamp(dpex_buf *out, const char *s, size_t len)
 	int rc = dpex_buf_reserve(out, len + 3);
 	if (rc)
 		return rc;
+	/* Room is reserved: the appends below cannot fail. */
 	dpex_buf_append(out, s, space);
 	dpex_buf_putc(out, 'T');
 	dpex_buf_append(out, s + space + 1, len - space - 1);

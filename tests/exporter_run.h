@@ -116,9 +116,11 @@ static inline int send_events(const dpex_exporter_ops *ops, void *self)
 	return rc ? rc : call(o->entity_end, self, CONSENTS);
 }
 
-/* Exports the subject with ops into a new temporary directory. */
-static inline void exporter_run_start(exporter_run *r,
-				      const dpex_exporter_ops *ops)
+/* Exports with ops into a new temporary directory; send gives the events
+ * (send_events for the subject above). */
+static inline void
+exporter_run_start(exporter_run *r, const dpex_exporter_ops *ops,
+		   int (*send)(const dpex_exporter_ops *, void *))
 {
 	strcpy(r->dir, "/tmp/dpex-exporter-XXXXXX");
 	cr_assert_not_null(mkdtemp(r->dir));
@@ -129,7 +131,7 @@ static inline void exporter_run_start(exporter_run *r,
 	dpex_exporter_ctx ctx = {a, &run_info, run_shapes, NENTITIES};
 	void *self = NULL;
 	int rc = ops->open(&self, &ctx);
-	rc = rc ? rc : send_events(ops, self);
+	rc = rc ? rc : send(ops, self);
 	rc = rc ? rc : ops->finish(self);
 	rc = rc ? rc : dpex_archive_commit(a, NULL, &r->zip);
 	cr_assert_eq(rc, 0, "%s", dpex_error_message());

@@ -173,7 +173,7 @@ Test(csvw, rows_end_in_crlf_and_keep_null_apart)
 Test(csv, every_entity_gets_a_file_with_a_header)
 {
 	exporter_run r;
-	exporter_run_start(&r, &dpex_exporter_csv);
+	exporter_run_start(&r, &dpex_exporter_csv, send_events);
 	char *got = member_bytes(&r, "csv/customers.csv");
 	cr_expect_str_eq(got, "id,first_name,vip\r\n"
 			      "1,Zoë,true\r\n");
@@ -201,7 +201,7 @@ Test(csv, every_entity_gets_a_file_with_a_header)
 Test(csv, files_read_back_with_python)
 {
 	exporter_run r;
-	exporter_run_start(&r, &dpex_exporter_csv);
+	exporter_run_start(&r, &dpex_exporter_csv, send_events);
 	char *got = python(
 		&r, "import csv, io, sys, zipfile\n"
 		    "z = zipfile.ZipFile(sys.argv[1])\n"

@@ -22,7 +22,7 @@ static char *string_of(const char *s, size_t len, size_t *repaired)
 #define expect_string(in, want)                                                \
 	do {                                                                   \
 		size_t n_;                                                     \
-		char *got_ = string_of(in, sizeof(in) - 1, &n_);             \
+		char *got_ = string_of(in, sizeof(in) - 1, &n_);               \
 		cr_expect_str_eq(got_, want);                                  \
 		cr_expect_eq(n_, 0);                                           \
 		free(got_);                                                    \
@@ -42,7 +42,7 @@ static char *value_of(dpex_kind k, const char *s, size_t *repaired)
 #define expect_value(k, in, want)                                              \
 	do {                                                                   \
 		size_t n_;                                                     \
-		char *got_ = value_of(k, in, &n_);                           \
+		char *got_ = value_of(k, in, &n_);                             \
 		cr_expect_str_eq(got_, want, "kind %d", (int)(k));             \
 		cr_expect_eq(n_, 0);                                           \
 		free(got_);                                                    \
@@ -92,8 +92,8 @@ Test(jsonw, invalid_utf8_becomes_fffd_and_is_counted)
 {
 	size_t n;
 	char *got = string_of("a\xff"
-				"b",
-				3, &n);
+			      "b",
+			      3, &n);
 	cr_expect_str_eq(got, "\"a\xef\xbf\xbd"
 			      "b\"");
 	cr_expect_eq(n, 1);
@@ -283,7 +283,7 @@ static const char expected_document[] =
 Test(json, document_is_nested_one_row_a_line)
 {
 	exporter_run r;
-	exporter_run_start(&r, &dpex_exporter_json);
+	exporter_run_start(&r, &dpex_exporter_json, send_events);
 	char *doc = member_bytes(&r, "data.json");
 	cr_expect_str_eq(doc, expected_document);
 	free(doc);
@@ -296,7 +296,7 @@ Test(json, document_is_nested_one_row_a_line)
 Test(json, document_reads_back_with_python)
 {
 	exporter_run r;
-	exporter_run_start(&r, &dpex_exporter_json);
+	exporter_run_start(&r, &dpex_exporter_json, send_events);
 	char *out =
 		python(&r, "import json, sys, zipfile\n"
 			   "d = json.loads(zipfile.ZipFile(sys.argv[1])"
@@ -309,6 +309,53 @@ Test(json, document_reads_back_with_python)
 	cr_expect_str_eq(out, "['customers', 'orders', 'consents'] {'email': "
 			      "['saskia@example.nl'], 'customer_id': ['1']}\n"
 			      "Zoë Fiets, \"rood\" 0\n");
+	free(out);
+	exporter_run_end(&r);
+}
+
+/* Enough customers that the document passes through the sink in many
+ * pieces: the pieces must join up exactly. */
+#define MANY 3000
+
+static int send_many(const dpex_exporter_ops *ops, void *self)
+{
+	const dpex_entity_shape *e = &run_shapes[CUSTOMERS];
+	int rc = ops->entity_start(self, e);
+	for (int i = 1; !rc && i <= MANY; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "%d", i);
+		const char *name = "Zoë van den Berg-Ĳsselmeer, 2e etage, "
+				   "achterom via de steeg naast de bakker";
+		const dpex_value row[] = {{id, strlen(id), false},
+					  {name, strlen(name), false},
+					  {"f", 1, false}};
+		rc = ops->row(self, e, row);
+		rc = rc ? rc : ops->row_end(self, e);
+	}
+	rc = rc ? rc : ops->entity_end(self, e);
+	for (int k = ORDERS; !rc && k < NENTITIES; k++)
+		if (run_shapes[k].parent < 0) {
+			rc = ops->entity_start(self, &run_shapes[k]);
+			rc = rc ? rc : ops->entity_end(self, &run_shapes[k]);
+		}
+	return rc;
+}
+
+Test(json, long_document_streams_in_pieces_that_join_up)
+{
+	exporter_run r;
+	exporter_run_start(&r, &dpex_exporter_json, send_many);
+	char *out = python(
+		&r, "import json, sys, zipfile\n"
+		    "z = zipfile.ZipFile(sys.argv[1])\n"
+		    "t = z.read('data.json').decode('utf-8')\n"
+		    "c = json.loads(t)['entities']['customers']\n"
+		    "m = json.loads(z.read('manifest.json'))['files'][0]\n"
+		    "print(len(c), c[-1]['id'], len(t.splitlines()), "
+		    "m['rows'], m['size'] > 300000)\n");
+	/* 3000 rows, 4 head lines, the customers' brackets, the two empty
+	 * roots and the closing line. */
+	cr_expect_str_eq(out, "3000 3000 3009 3000 True\n");
 	free(out);
 	exporter_run_end(&r);
 }
