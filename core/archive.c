@@ -441,9 +441,14 @@ int dpex_sink_close(dpex_sink *s, long long rows)
 int dpex_archive_member_add_file(dpex_archive *a, const char *name,
 				 const char *path, long long rows)
 {
-	/* Only spool files: free() deletes the member files it knows. */
+	/* Only spool files: free() deletes the member files it knows, and
+	 * must never delete one of the user's. */
 	size_t n = strlen(a->spool);
-	assert(strncmp(path, a->spool, n) == 0 && path[n] == '/');
+	if (strncmp(path, a->spool, n) != 0 || path[n] != '/' ||
+	    strchr(path + n + 1, '/'))
+		return dpex_error_set(DPEX_EUSAGE,
+				      "%s: %s is not in the spool directory",
+				      name, path);
 	int rc = check_member_name(a, name);
 	if (rc)
 		return rc;

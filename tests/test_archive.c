@@ -429,6 +429,10 @@ Test(archive, spool_file_becomes_member)
 	cr_assert_eq(dpex_archive_member_add_file(a, "data.xlsx", path, 7), 0,
 		     "%s", dpex_error_message());
 	free(path);
+	/* Never a file outside the spool: free() would delete it. */
+	cr_assert_eq(
+		dpex_archive_member_add_file(a, "x.txt", "/etc/hostname", -1),
+		DPEX_EUSAGE);
 	char *final = commit(a);
 	dpex_archive_free(a);
 	char *out = read_zip(final);
