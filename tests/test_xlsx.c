@@ -1,0 +1,488 @@
+/* The XLSX exporter: data.xlsx written through a real archive, then read
+ * back from the ZIP with openpyxl, which checks the sheets, the cell types
+ * and the exact values a person would see. */
+#include "core/archive.h"
+#include "core/error.h"
+#include "exporters/exporter.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	strcpy(dir, "/tmp/dpex-xlsx-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	dpex_error_clear();
+}
+
+static void remove_dir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(xlsx, .init = make_dir, .fini = remove_dir);
+
+/* PostgreSQL type OIDs, for the record; the exporter reads the kind. */
+enum {
+	BOOL = 16,
+	BYTEA = 17,
+	INT8 = 20,
+	INT4 = 23,
+	TEXT = 25,
+	FLOAT8 = 701,
+	DATE = 1082,
+	TIME = 1083,
+	TIMESTAMP = 1114,
+	TIMESTAMPTZ = 1184,
+	NUMERIC = 1700,
+	UUID = 2950,
+	JSONB = 3802,
+};
+
+static const dpex_column order_columns[] = {
+	{"id", INT4, DPEX_KIND_INTEGER, true},
+	{"customer_no", INT8, DPEX_KIND_INTEGER, false},
+	{"total", NUMERIC, DPEX_KIND_NUMERIC, false},
+	{"ratio", FLOAT8, DPEX_KIND_FLOAT, false},
+	{"paid", BOOL, DPEX_KIND_BOOL, false},
+	{"placed", DATE, DPEX_KIND_DATE, false},
+	{"created", TIMESTAMPTZ, DPEX_KIND_TIMESTAMPTZ, false},
+	{"updated", TIMESTAMP, DPEX_KIND_TIMESTAMP, false},
+	{"at", TIME, DPEX_KIND_TIME, false},
+	{"note", TEXT, DPEX_KIND_TEXT, false},
+	{"phone", TEXT, DPEX_KIND_TEXT, false},
+	{"amount_text", TEXT, DPEX_KIND_TEXT, false},
+	{"name", TEXT, DPEX_KIND_TEXT, false},
+	{"doc", JSONB, DPEX_KIND_JSON, false},
+	{"blob", BYTEA, DPEX_KIND_BYTEA, false},
+	{"ref", UUID, DPEX_KIND_TEXT, false},
+};
+#define NORDER (sizeof(order_columns) / sizeof(*order_columns))
+
+static const dpex_column line_columns[] = {
+	{"order_id", INT4, DPEX_KIND_INTEGER, true},
+	{"no", INT4, DPEX_KIND_INTEGER, false},
+	{"ean", INT8, DPEX_KIND_INTEGER, true},
+	{"qty", NUMERIC, DPEX_KIND_NUMERIC, false},
+	{"price", NUMERIC, DPEX_KIND_NUMERIC, false},
+};
+#define NLINE (sizeof(line_columns) / sizeof(*line_columns))
+
+static const dpex_entity_shape shapes[] = {
+	{"orders", 0, -1, NORDER, order_columns},
+	{"order_lines", 1, 0, NLINE, line_columns},
+};
+
+static dpex_value V(const char *s)
+{
+	return (dpex_value){s, strlen(s), false};
+}
+
+static const dpex_value NUL = {NULL, 0, true};
+
+static dpex_archive *open_archive(void)
+{
+	dpex_archive *a = NULL;
+	dpex_archive_options opt = {
+		.out_dir = dir, .name = "dpex-x.zip", .compress = true};
+	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
+		     dpex_error_message());
+	return a;
+}
+
+static const dpex_exporter_ops *ops = &dpex_exporter_xlsx;
+
+/* The optional callbacks are called when present, as gather does. */
+static void start(void *x, const dpex_entity_shape *e)
+{
+	if (ops->entity_start)
+		cr_assert_eq(ops->entity_start(x, e), 0);
+}
+
+static void end(void *x, const dpex_entity_shape *e)
+{
+	if (ops->entity_end)
+		cr_assert_eq(ops->entity_end(x, e), 0);
+}
+
+static void row(void *x, const dpex_entity_shape *e, const dpex_value *v)
+{
+	cr_assert_eq(ops->row(x, e, v), 0, "%s", dpex_error_message());
+	if (ops->row_end)
+		cr_assert_eq(ops->row_end(x, e), 0);
+}
+
+static char *capture(int *status, const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	cr_assert_not_null(p);
+	size_t cap = 1 << 16, len = 0, n;
+	char *out = malloc(cap);
+	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (cap - len < 2)
+			out = realloc(out, cap *= 2);
+	}
+	out[len] = '\0';
+	*status = pclose(p);
+	return out;
+}
+
+/* Runs script (Python) with the archive as argv[1]; it prints "ok". */
+static void check_with_python(const char *script, const char *zip)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s.py", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(script, f);
+	fclose(f);
+	int status;
+	char *out =
+		capture(&status, "/usr/bin/python3 '%s' '%s' 2>&1", path, zip);
+	unlink(path);
+	cr_assert_eq(status, 0, "python:\n%s", out);
+	cr_assert_str_eq(out, "ok\n");
+	free(out);
+}
+
+static char *listing(const char *path)
+{
+	char *out = calloc(1, 4096);
+	DIR *d = opendir(path);
+	cr_assert_not_null(d);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (out[0])
+			strcat(out, " ");
+		strncat(out, e->d_name, 4000 - strlen(out));
+	}
+	closedir(d);
+	return out;
+}
+
+static const char typed_py[] =
+	"import io, sys, zipfile, json, datetime as dt\n"
+	"import openpyxl\n"
+	"z = zipfile.ZipFile(sys.argv[1])\n"
+	"wb = openpyxl.load_workbook(io.BytesIO(z.read('data.xlsx')))\n"
+	"assert wb.sheetnames == ['orders', 'order_lines'], wb.sheetnames\n"
+	"def rows(ws):\n"
+	"    return [[c.value for c in r] for r in ws.iter_rows()]\n"
+	"def types(ws, r):\n"
+	"    return ''.join(c.data_type for c in ws[r])\n"
+	"o, l = wb['orders'], wb['order_lines']\n"
+	"for ws in (o, l):\n"
+	"    assert ws.freeze_panes == 'A2', ws.freeze_panes\n"
+	"    assert all(c.font.b for c in ws[1]), ws.title\n"
+	"mark = ' [truncated: full value in data.json]'\n"
+	"long = 'é' * (32767 - len(mark)) + mark\n"
+	"want = [\n"
+	"  ['id', 'customer_no', 'total', 'ratio', 'paid', 'placed',\n"
+	"   'created (UTC)', 'updated', 'at', 'note', 'phone', 'amount_text',\n"
+	"   'name', 'doc', 'blob', 'ref'],\n"
+	"  ['1001', 9007199254740992, -25, 0.5, True, dt.datetime(2024, 3, "
+	"1),\n"
+	"   dt.datetime(2024, 3, 1, 12, 45, 0, 500000), dt.datetime(2024, 3, "
+	"1, 13, 45, "
+	"30),\n"
+	"   '13:45:00', '=1+1', '+31 6 1234', '-25.00', 'Zoë Ångström 日本',\n"
+	"   '{\"a\": [1, \"x\"]}', '\\\\x0a0b', "
+	"'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],\n"
+	"  ['1002', '9007199254740993', '12345678901234567.89', 'NaN', False,\n"
+	"   '0044-03-15 BC', 'infinity', None, None, 'caf\\ufffd ok "
+	"\\ufffd\\ufffd',\n"
+	"   '@SUM(A1)', '-0.5', long, None, None, None],\n"
+	"  ['1003', -9007199254740992, 123456789.012345, 1e+100, None,\n"
+	"   dt.datetime(1900, 1, 1), '10000-01-01 00:00:00+00',\n"
+	"   dt.datetime(9999, 12, 31, 23, 59, 59), None, '\\tx', '-', "
+	"'Infinity',\n"
+	"   'x' * 32767, 'null', None, None],\n"
+	"]\n"
+	"got = rows(o)\n"
+	"for i, (g, w) in enumerate(zip(got, want)):\n"
+	"    assert g == w, (i, [(a, b) for a, b in zip(g, w) if a != b])\n"
+	"assert len(got) == len(want), len(got)\n"
+	"assert types(o, 2) == 'snnnbddd"
+	"sssssss"
+	"s', types(o, 2)\n"
+	"assert types(o, 3) == 'ssssbss"
+	"n"
+	"nssssnnn', types(o, 3)\n"
+	"assert types(o, 4) == 'snnnndsdnsssssnn', types(o, 4)\n"
+	"assert all(type(v) is str for v in (o['A2'].value, o['K2'].value))\n"
+	"assert o['F2'].number_format == 'yyyy-mm-dd', o['F2'].number_format\n"
+	"assert o['G2'].number_format == 'yyyy-mm-dd hh:mm:ss'\n"
+	"assert type(o['C2'].value) is int and type(o['D2'].value) is float\n"
+	"assert rows(l) == [\n"
+	"  ['order_id', 'no', 'ean', 'qty', 'price'],\n"
+	"  ['1001', 1, '8712345678906', 2, 9.95],\n"
+	"  ['1001', 2, '8712345678913', 1, 0.1],\n"
+	"  ['1003', 1, '8712345678906', 3, -19.99],\n"
+	"], rows(l)\n"
+	"m = json.loads(z.read('manifest.json'))\n"
+	"f = [f for f in m['files'] if f['name'] == 'data.xlsx']\n"
+	"assert len(f) == 1 and f[0]['rows'] == 6, m['files']\n"
+	"print('ok')\n";
+
+/* Rows in tree order: each order, then its lines, so writes to the two
+ * sheets interleave (constant_memory must keep each sheet's rows). */
+Test(xlsx, typed_cells_read_back_exactly)
+{
+	dpex_archive *a = open_archive();
+	dpex_exporter_ctx ctx = {
+		.archive = a, .entities = shapes, .nentities = 2};
+	void *x = NULL;
+	cr_assert_eq(ops->open(&x, &ctx), 0, "%s", dpex_error_message());
+
+	static char long_text[40000 * 2 + 1];
+	for (int i = 0; i < 40000; i++)
+		memcpy(long_text + 2 * i, "é", 2);
+	static char exact_text[32767 + 1];
+	memset(exact_text, 'x', 32767);
+
+	const dpex_entity_shape *o = &shapes[0], *l = &shapes[1];
+	start(x, o);
+	dpex_value o1[NORDER] = {
+		V("1001"),
+		V("9007199254740992"),
+		V("-25.00"),
+		V("0.5"),
+		V("t"),
+		V("2024-03-01"),
+		V("2024-03-01 12:45:00.5+00"),
+		V("2024-03-01 13:45:30"),
+		V("13:45:00"),
+		V("=1+1"),
+		V("+31 6 1234"),
+		V("-25.00"),
+		V("Zoë Ångström 日本"),
+		V("{\"a\": [1, \"x\"]}"),
+		V("\\x0a0b"),
+		V("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"),
+	};
+	row(x, o, o1);
+	start(x, l);
+	dpex_value l1[NLINE] = {V("1001"), V("1"), V("8712345678906"), V("2"),
+				V("9.95")};
+	row(x, l, l1);
+	dpex_value l2[NLINE] = {V("1001"), V("2"), V("8712345678913"),
+				V("1.000"), V("0.10")};
+	row(x, l, l2);
+	end(x, l);
+
+	dpex_value o2[NORDER] = {
+		V("1002"),
+		V("9007199254740993"),
+		V("12345678901234567.89"),
+		V("NaN"),
+		V("f"),
+		V("0044-03-15 BC"),
+		V("infinity"),
+		NUL,
+		NUL,
+		V("caf\xe9 ok \xff\xfe"),
+		V("@SUM(A1)"),
+		V("-0.5"),
+		V(long_text),
+		NUL,
+		NUL,
+		NUL,
+	};
+	row(x, o, o2);
+	start(x, l); /* an order without lines */
+	end(x, l);
+
+	dpex_value o3[NORDER] = {
+		V("1003"),
+		V("-9007199254740992"),
+		V("123456789.012345"),
+		V("1e+100"),
+		NUL,
+		V("1900-01-01"),
+		V("10000-01-01 00:00:00+00"),
+		V("9999-12-31 23:59:59"),
+		NUL,
+		V("\tx"),
+		V("-"),
+		V("Infinity"),
+		V(exact_text),
+		V("null"),
+		V(""),
+		NUL,
+	};
+	row(x, o, o3);
+	start(x, l);
+	dpex_value l3[NLINE] = {V("1003"), V("1"), V("8712345678906"), V("3"),
+				V("-19.99")};
+	row(x, l, l3);
+	end(x, l);
+	end(x, o);
+
+	cr_assert_eq(ops->finish(x), 0, "%s", dpex_error_message());
+	char *final = NULL;
+	cr_assert_eq(dpex_archive_commit(a, NULL, &final), 0, "%s",
+		     dpex_error_message());
+	ops->free(x);
+	dpex_archive_free(a);
+	check_with_python(typed_py, final);
+	free(final);
+	char *ls = listing(dir);
+	cr_assert_str_eq(ls, "dpex-x.zip");
+	free(ls);
+}
+
+static const char names_py[] =
+	"import io, sys, zipfile\n"
+	"import openpyxl\n"
+	"z = zipfile.ZipFile(sys.argv[1])\n"
+	"wb = openpyxl.load_workbook(io.BytesIO(z.read('data.xlsx')))\n"
+	"want = ['a_b_c_d_e_f_g_h', 'customer_contact_preferences_hi',\n"
+	"        'customer_contact_preference (2)', 'Orders', 'orders (2)',\n"
+	"        'History (2)', '_quoted_', 'caf\\ufffd', 'sheet']\n"
+	"assert wb.sheetnames == want, wb.sheetnames\n"
+	"for ws in wb:\n"
+	"    assert [c.value for c in ws[1]] == ['id'], ws.title\n"
+	"    assert ws.max_row == 1, ws.title\n"
+	"print('ok')\n";
+
+/* Entity names made into valid, unique sheet names; entities without rows
+ * still get their sheet and header. */
+Test(xlsx, sheet_names_follow_excel_rules)
+{
+	static const dpex_column id[] = {{"id", INT4, DPEX_KIND_INTEGER, true}};
+	static const char *const names[] = {
+		"a:b/c?d*e[f]g\\h",
+		"customer_contact_preferences_history",
+		"customer_contact_preferences_historic",
+		"Orders",
+		"orders",
+		"History",
+		"'quoted'",
+		"caf\xe9",
+		"",
+	};
+	enum { N = sizeof(names) / sizeof(*names) };
+	dpex_entity_shape e[N];
+	for (int i = 0; i < N; i++)
+		e[i] = (dpex_entity_shape){names[i], i, -1, 1, id};
+	dpex_archive *a = open_archive();
+	dpex_exporter_ctx ctx = {.archive = a, .entities = e, .nentities = N};
+	void *x = NULL;
+	cr_assert_eq(ops->open(&x, &ctx), 0, "%s", dpex_error_message());
+	cr_assert_eq(ops->finish(x), 0, "%s", dpex_error_message());
+	char *final = NULL;
+	cr_assert_eq(dpex_archive_commit(a, NULL, &final), 0, "%s",
+		     dpex_error_message());
+	ops->free(x);
+	dpex_archive_free(a);
+	check_with_python(names_py, final);
+	free(final);
+}
+
+static int open_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* An export that fails half-way: the exporter and the archive are freed
+ * without finish; no file and no descriptor is left. */
+Test(xlsx, abandoned_workbook_leaves_nothing)
+{
+	int fds = open_fds();
+	dpex_archive *a = open_archive();
+	dpex_exporter_ctx ctx = {
+		.archive = a, .entities = shapes, .nentities = 2};
+	void *x = NULL;
+	cr_assert_eq(ops->open(&x, &ctx), 0, "%s", dpex_error_message());
+	dpex_value l1[NLINE] = {V("1"), V("1"), V("2"), V("3"), V("4")};
+	for (int i = 0; i < 100; i++)
+		row(x, &shapes[1], l1);
+	ops->free(x);
+	dpex_archive_free(a);
+	char *ls = listing(dir);
+	cr_assert_str_eq(ls, "");
+	free(ls);
+	cr_assert_eq(open_fds(), fds);
+}
+
+/* libxlsxwriter does not check its writes to a sheet's temporary file; a
+ * full disk (here the file size limit) must not give a silently
+ * truncated sheet. */
+Test(xlsx, failed_sheet_write_is_reported)
+{
+	dpex_archive *a = open_archive();
+	dpex_exporter_ctx ctx = {
+		.archive = a, .entities = shapes, .nentities = 2};
+	void *x = NULL;
+	cr_assert_eq(ops->open(&x, &ctx), 0, "%s", dpex_error_message());
+	signal(SIGXFSZ, SIG_IGN);
+	struct rlimit rl = {.rlim_cur = 256 * 1024, .rlim_max = RLIM_INFINITY};
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	static char text[1001];
+	memset(text, 'n', 1000);
+	dpex_value l1[NLINE] = {V("1"), V("1"), V("2"), V("3"), V(text)};
+	for (int i = 0; i < 1000; i++)
+		cr_assert_eq(ops->row(x, &shapes[1], l1), 0);
+	cr_assert_eq(ops->finish(x), DPEX_EOUTPUT);
+	/* The reason is errno when fflush still has bytes to write. */
+	const char *msg = dpex_error_message();
+	const char *prefix = "data.xlsx: writing the sheet \"order_lines\": ";
+	cr_assert(strncmp(msg, prefix, strlen(prefix)) == 0, "%s", msg);
+	msg += strlen(prefix);
+	cr_assert(strcmp(msg, "File too large") == 0 ||
+			  strcmp(msg, "a write to its temporary file failed "
+				      "(is the disk full?)") == 0,
+		  "%s", msg);
+	ops->free(x);
+	dpex_archive_free(a);
+	char *ls = listing(dir);
+	cr_assert_str_eq(ls, "");
+	free(ls);
+}
+
+/* Excel's last row is 1,048,576, the header included; one more data row
+ * is an error for now, with the reason. (NULL cells make this quick.) */
+Test(xlsx, rows_beyond_excel_limit_are_refused)
+{
+	static const dpex_column c[] = {{"v", TEXT, DPEX_KIND_TEXT, false}};
+	const dpex_entity_shape e = {"events", 0, -1, 1, c};
+	dpex_archive *a = open_archive();
+	dpex_exporter_ctx ctx = {.archive = a, .entities = &e, .nentities = 1};
+	void *x = NULL;
+	cr_assert_eq(ops->open(&x, &ctx), 0, "%s", dpex_error_message());
+	dpex_value v[1] = {NUL};
+	for (int i = 0; i < 1048575; i++)
+		cr_assert_eq(ops->row(x, &e, v), 0);
+	cr_assert_eq(ops->row(x, &e, v), DPEX_EOUTPUT);
+	cr_assert_str_eq(dpex_error_message(),
+			 "data.xlsx: entity \"events\" has more than "
+			 "1,048,575 rows, the most an Excel sheet holds below "
+			 "its header: leave xlsx out of --format");
+	ops->free(x);
+	dpex_archive_free(a);
+}
