@@ -692,6 +692,9 @@ int dpex_datamap_parse(dpex_datamap **out, const char *path, const char *text,
 		json_decref(root);
 		return DPEX_ENOMEM;
 	}
+	memcpy(m->text, text, len);
+	m->text[len] = '\0';
+	m->text_len = len;
 	parser p = {
 		.path = path, .text = text, .len = len, .diags = diags, .m = m};
 	size_t errors_before = diags->errors;
