@@ -16,7 +16,7 @@
 #include <time.h>
 
 /* Archive members come in this order whatever order --format names. */
-static const char *const format_order[] = {"json", "csv", "xlsx"};
+static const char *const format_order[] = {"json", "csv", "xlsx", "csv-safe"};
 #define NFORMATS (sizeof(format_order) / sizeof(format_order[0]))
 
 typedef struct export_run {
@@ -183,7 +183,7 @@ static int open_outputs(export_run *r)
 		if (f == NFORMATS)
 			return dpex_error_set(DPEX_EUSAGE,
 					      "unknown format \"%s\": choose "
-					      "from json, csv, xlsx",
+					      "from json, csv, xlsx, csv-safe",
 					      req->formats[i]);
 		want[f] = true;
 	}
@@ -222,21 +222,27 @@ static json_t *manifest_extra(const export_run *r)
 		json_object_set_new(subject, v->identifier, values);
 	}
 	json_t *entities = json_array();
-	for (size_t e = 0; e < m->nentities; e++)
+	json_int_t replaced = 0;
+	for (size_t e = 0; e < m->nentities; e++) {
+		json_int_t n = dpex_gather_replaced(r->gather, e);
+		replaced += n;
 		json_array_append_new(
 			entities,
-			json_pack("{s:s, s:s, s:I}", "name",
+			json_pack("{s:s, s:s, s:I, s:I}", "name",
 				  m->entities[e].name, "source",
 				  m->sources[m->entities[e].source].name,
 				  "rows",
-				  (json_int_t)dpex_gather_rows(r->gather, e)));
+				  (json_int_t)dpex_gather_rows(r->gather, e),
+				  "invalid_utf8_replaced", n));
+	}
 	json_t *formats = json_array();
 	for (size_t o = 0; o < r->noutputs; o++)
 		json_array_append_new(formats,
 				      json_string(r->outputs[o].ops->name));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "request_id",
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:I}", "request_id",
 			 r->request_id, "created_at", r->exported_at, "subject",
-			 subject, "formats", formats, "entities", entities);
+			 subject, "formats", formats, "entities", entities,
+			 "invalid_utf8_replaced", replaced);
 }
 
 static int subject_label(const export_run *r, dpex_buf *b)

@@ -1,6 +1,7 @@
 #include "gather.h"
 
 #include "error.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@ struct dpex_gather {
 	dpex_column *columns; /* all entities' columns, one allocation */
 	long long *rows;
 	long long total;
+	long long *replaced; /* U+FFFD the writers put in, by entity */
 	const dpex_output *outputs;
 	size_t noutputs;
 };
@@ -56,6 +58,7 @@ static int build_shapes(dpex_gather *g)
 				.name = me->columns[c].name,
 				.type_oid = oid,
 				.kind = dpex_kind_of_oid(oid),
+				.elem_kind = dpex_kind_of_array_elements(oid),
 				.identifier =
 					me->columns[c].identifier ||
 					is_key_column(m, e,
@@ -77,7 +80,8 @@ int dpex_gather_open(dpex_gather **out, const dpex_plan *p,
 	g->plan = p;
 	g->cursors = dpex_calloc(m->nentities, sizeof(*g->cursors));
 	g->rows = dpex_calloc(m->nentities, sizeof(*g->rows));
-	int rc = (!g->cursors || !g->rows) ? DPEX_ENOMEM : 0;
+	g->replaced = dpex_calloc(m->nentities, sizeof(*g->replaced));
+	int rc = (!g->cursors || !g->rows || !g->replaced) ? DPEX_ENOMEM : 0;
 	for (size_t e = 0; !rc && e < m->nentities; e++) {
 		const dpex_plan_entity *pe = &p->entities[e];
 		const dpex_idvalues *v = &ids[pe->identifier];
@@ -162,6 +166,12 @@ static int walk_row(dpex_gather *g, int e)
 	if (canceled)
 		return canceled;
 	EACH_OUTPUT(g, out_->ops->row(out_->self, s, row));
+	/* A SQL_ASCII database hands out any bytes; every writer replaces
+	 * invalid UTF-8 the same way, and the manifest says how often. */
+	for (size_t c = 0; c < s->ncolumns; c++)
+		if (!row[c].is_null)
+			g->replaced[e] += (long long)dpex_utf8_count_invalid(
+				row[c].data, row[c].len);
 	g->rows[e]++;
 	g->total++;
 	for (size_t k = 0; k < pe->nchildren; k++) {
@@ -218,6 +228,11 @@ long long dpex_gather_rows(const dpex_gather *g, size_t entity)
 	return g->rows[entity];
 }
 
+long long dpex_gather_replaced(const dpex_gather *g, size_t entity)
+{
+	return g->replaced[entity];
+}
+
 long long dpex_gather_total_rows(const dpex_gather *g)
 {
 	return g->total;
@@ -234,5 +249,6 @@ void dpex_gather_free(dpex_gather *g)
 	free(g->shapes);
 	free(g->columns);
 	free(g->rows);
+	free(g->replaced);
 	free(g);
 }

@@ -40,6 +40,10 @@ int dpex_gather_run(dpex_gather *g, const dpex_output *outputs,
 long long dpex_gather_rows(const dpex_gather *g, size_t entity);
 long long dpex_gather_total_rows(const dpex_gather *g);
 
+/* Invalid UTF-8 sequences in one entity's values so far, each of which
+ * the writers replace by U+FFFD. */
+long long dpex_gather_replaced(const dpex_gather *g, size_t entity);
+
 void dpex_gather_free(dpex_gather *g);
 
 #endif

@@ -53,8 +53,30 @@ size_t dpex_utf8_valid_prefix(const char *s, size_t len)
 	return len;
 }
 
-int dpex_utf8_repair(dpex_buf *out, const char *s, size_t len,
-		     size_t *replaced)
+/* Bytes of the maximal invalid subpart at s[0..len) (Unicode 3.9 "best
+ * practice"): the lead byte and the continuation bytes that follow it. */
+static size_t invalid_length(const unsigned char *p, size_t len)
+{
+	size_t i = 1;
+	while (i < len && (p[i] & 0xC0) == 0x80)
+		i++;
+	return i;
+}
+
+size_t dpex_utf8_count_invalid(const char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+	while (i < len) {
+		i += dpex_utf8_valid_prefix(s + i, len - i);
+		if (i == len)
+			break;
+		i += invalid_length((const unsigned char *)s + i, len - i);
+		n++;
+	}
+	return n;
+}
+
+int dpex_utf8_repair(dpex_buf *out, const char *s, size_t len, size_t *replaced)
 {
 	static const char fffd[] = "\xEF\xBF\xBD";
 	const unsigned char *p = (const unsigned char *)s;
@@ -67,12 +89,8 @@ int dpex_utf8_repair(dpex_buf *out, const char *s, size_t len,
 		i += ok;
 		if (i == len)
 			break;
-		/* Replace the maximal invalid subpart by one U+FFFD (Unicode
-		 * 3.9 "best practice"): skip the lead byte and any
-		 * continuation bytes that follow it. */
-		i++;
-		while (i < len && (p[i] & 0xC0) == 0x80)
-			i++;
+		/* One U+FFFD for the maximal invalid subpart. */
+		i += invalid_length(p + i, len - i);
 		rc = dpex_buf_append(out, fffd, 3);
 		if (rc)
 			return rc;

@@ -21,6 +21,10 @@ size_t dpex_utf8_valid_prefix(const char *s, size_t len);
 int dpex_utf8_repair(dpex_buf *out, const char *s, size_t len,
 		     size_t *replaced);
 
+/* The number of U+FFFD dpex_utf8_repair() puts into s: 0 when s is valid.
+ */
+size_t dpex_utf8_count_invalid(const char *s, size_t len);
+
 /* Bytes of s that hold at most max_chars characters, not splitting one. */
 size_t dpex_utf8_prefix_chars(const char *s, size_t len, size_t max_chars);
 

@@ -15,24 +15,30 @@
 
 typedef enum dpex_kind {
 	DPEX_KIND_TEXT,	       /* text, varchar, char, uuid, inet, interval,
-				  enums and every type not listed below */
+				  enums, composites and every type not
+				  listed below (domains arrive as their
+				  base type) */
 	DPEX_KIND_INTEGER,     /* int2, int4, int8, oid */
 	DPEX_KIND_NUMERIC,     /* numeric: exact decimal text */
 	DPEX_KIND_FLOAT,       /* float4, float8: may be NaN or Infinity */
 	DPEX_KIND_BOOL,	       /* "t" or "f" */
 	DPEX_KIND_DATE,	       /* "2024-03-01" */
 	DPEX_KIND_TIME,	       /* "13:45:00" */
+	DPEX_KIND_TIMETZ,      /* "13:45:00+02" */
 	DPEX_KIND_TIMESTAMP,   /* "2024-03-01 13:45:00" (no zone) */
 	DPEX_KIND_TIMESTAMPTZ, /* "2024-03-01 12:45:00+00" (UTC) */
 	DPEX_KIND_JSON,	       /* json, jsonb: a JSON document */
 	DPEX_KIND_BYTEA,       /* "\x0a0b": hex output */
+	DPEX_KIND_ARRAY,       /* "{1,2,NULL}": an array of a built-in type
+				  whose kind is dpex_column.elem_kind */
 } dpex_kind;
 
 typedef struct dpex_column {
-	const char *name;     /* as in the map and the CSV header */
+	const char *name;      /* as in the map and the CSV header */
 	unsigned int type_oid; /* PostgreSQL type OID */
 	dpex_kind kind;
-	bool identifier; /* a key or code: kept as text in spreadsheets */
+	bool identifier;     /* a key or code: kept as text in spreadsheets */
+	dpex_kind elem_kind; /* of an array's elements; DPEX_KIND_TEXT else */
 } dpex_column;
 
 typedef struct dpex_value {
@@ -68,5 +74,9 @@ typedef struct dpex_export_info {
 
 /* The kind PostgreSQL type oid maps to. */
 dpex_kind dpex_kind_of_oid(unsigned int oid);
+
+/* The kind of the elements of array type oid (DPEX_KIND_ARRAY from
+ * dpex_kind_of_oid); DPEX_KIND_TEXT for any other type. */
+dpex_kind dpex_kind_of_array_elements(unsigned int oid);
 
 #endif

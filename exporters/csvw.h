@@ -18,6 +18,7 @@
 #include "../core/buf.h"
 #include "../core/value.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Appends s as one field, quoted when needed (see above). */
@@ -36,5 +37,17 @@ int dpex_csvw_header(dpex_buf *out, const dpex_entity_shape *e);
 /* Appends the record of one row of e (values has e->ncolumns entries). */
 int dpex_csvw_row(dpex_buf *out, dpex_buf *scratch, const dpex_entity_shape *e,
 		  const dpex_value *values, size_t *repaired);
+
+/* True when a spreadsheet program would run text of kind k as a formula
+ * (OWASP "CSV injection"): it starts with '=', '+', '-', '@', tab or CR
+ * and is not a number column's value. */
+bool dpex_csvw_is_formula(dpex_kind k, const char *s, size_t len);
+
+/* dpex_csvw_row, and with excel_safe every field dpex_csvw_is_formula()
+ * flags gets a leading apostrophe ("=1+1" becomes "'=1+1"): OWASP's advice,
+ * spreadsheet programs then take the cell as text. */
+int dpex_csvw_record(dpex_buf *out, dpex_buf *scratch,
+		     const dpex_entity_shape *e, const dpex_value *values,
+		     size_t *repaired, bool excel_safe);
 
 #endif

@@ -6,6 +6,7 @@ static const dpex_exporter_ops *const all[] = {
 	&dpex_exporter_json,
 	&dpex_exporter_csv,
 	&dpex_exporter_xlsx,
+	&dpex_exporter_csv_safe,
 };
 
 const dpex_exporter_ops *dpex_exporter_find(const char *name)

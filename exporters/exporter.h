@@ -31,7 +31,7 @@ typedef struct dpex_exporter_ctx {
 } dpex_exporter_ctx;
 
 typedef struct dpex_exporter_ops {
-	const char *name; /* "json", "csv", "xlsx" */
+	const char *name; /* "json", "csv", "xlsx", "csv-safe" */
 	/* Starts the format's members; ctx outlives the exporter. */
 	int (*open)(void **self, const dpex_exporter_ctx *ctx);
 	int (*entity_start)(void *self, const dpex_entity_shape *e); /* opt. */
@@ -48,6 +48,7 @@ typedef struct dpex_exporter_ops {
 extern const dpex_exporter_ops dpex_exporter_json;
 extern const dpex_exporter_ops dpex_exporter_csv;
 extern const dpex_exporter_ops dpex_exporter_xlsx;
+extern const dpex_exporter_ops dpex_exporter_csv_safe; /* csv.c */
 
 /* The exporter called name, or NULL. */
 const dpex_exporter_ops *dpex_exporter_find(const char *name);

@@ -44,7 +44,8 @@ typedef struct json_exporter {
 	const dpex_exporter_ctx *ctx;
 	dpex_sink *sink;
 	dpex_buf out;	  /* bytes not yet written to the sink */
-	dpex_buf scratch; /* for dpex_jsonw_value */
+	dpex_buf scratch; /* for dpex_jsonw_column */
+	dpex_buf elem;	  /* for dpex_jsonw_column */
 	size_t *rows_in;  /* rows so far in each open array, outermost first */
 	size_t depth;	  /* arrays open */
 	size_t nroots;	  /* root entities started */
@@ -146,6 +147,7 @@ static void json_free(void *self)
 		return;
 	dpex_buf_free(&j->out);
 	dpex_buf_free(&j->scratch);
+	dpex_buf_free(&j->elem);
 	free(j->rows_in);
 	free(j);
 }
@@ -213,9 +215,9 @@ static int json_row(void *self, const dpex_entity_shape *e,
 		if (!rc)
 			rc = dpex_buf_puts(&j->out, ": ");
 		if (!rc)
-			rc = dpex_jsonw_value(&j->out, &j->scratch,
-					      e->columns[c].kind, &values[c],
-					      &j->repaired);
+			rc = dpex_jsonw_column(&j->out, &j->scratch, &j->elem,
+					       &e->columns[c], &values[c],
+					       &j->repaired);
 	}
 	j->rows++;
 	return maybe_flush(j, rc);

@@ -207,3 +207,113 @@ int dpex_jsonw_value(dpex_buf *out, dpex_buf *scratch, dpex_kind k,
 	}
 	}
 }
+
+/* PostgreSQL allows at most 6 dimensions (MAXDIM). */
+#define ARRAY_MAX_DEPTH 6
+
+/* Not an array literal of the expected shape: the caller writes a string
+ * instead. Positive, so never mistaken for a DPEX_E* code. */
+#define NOT_AN_ARRAY 1
+
+static int array_element(dpex_buf *out, dpex_buf *scratch, const dpex_buf *elem,
+			 dpex_kind k, size_t *repaired)
+{
+	dpex_value v = {.data = elem->data ? elem->data : "", .len = elem->len};
+	return dpex_jsonw_value(out, scratch, k, &v, repaired);
+}
+
+/*
+ * PostgreSQL's array output (array_out): '{', elements separated by ',',
+ * '}', nested once per dimension. An element is NULL, a bare word, or
+ * double-quoted with '\' before '"' and '\'. s[*i] is at a '{'.
+ */
+static int array_literal(dpex_buf *out, dpex_buf *scratch, dpex_buf *elem,
+			 dpex_kind k, const char *s, size_t len, size_t *i,
+			 int depth, size_t *repaired)
+{
+	if (depth > ARRAY_MAX_DEPTH || *i >= len || s[*i] != '{')
+		return NOT_AN_ARRAY;
+	(*i)++;
+	int rc = dpex_buf_putc(out, '[');
+	if (!rc && *i < len && s[*i] == '}') {
+		(*i)++;
+		return dpex_buf_putc(out, ']');
+	}
+	for (size_t n = 0; !rc; n++) {
+		if (n)
+			rc = dpex_buf_puts(out, ", ");
+		if (rc || *i >= len)
+			return rc ? rc : NOT_AN_ARRAY;
+		if (s[*i] == '{') {
+			rc = array_literal(out, scratch, elem, k, s, len, i,
+					   depth + 1, repaired);
+		} else if (s[*i] == '"') {
+			dpex_buf_clear(elem);
+			for ((*i)++; !rc && *i < len && s[*i] != '"'; (*i)++) {
+				if (s[*i] == '\\' && *i + 1 < len)
+					(*i)++;
+				rc = dpex_buf_putc(elem, s[*i]);
+			}
+			if (rc || *i >= len)
+				return rc ? rc : NOT_AN_ARRAY;
+			(*i)++;
+			rc = array_element(out, scratch, elem, k, repaired);
+		} else {
+			size_t start = *i;
+			while (*i < len && s[*i] != ',' && s[*i] != '}')
+				(*i)++;
+			size_t n_ = *i - start;
+			if (n_ == 0)
+				return NOT_AN_ARRAY;
+			if (n_ == 4 && memcmp(s + start, "NULL", 4) == 0) {
+				rc = dpex_buf_append(out, "null", 4);
+			} else {
+				dpex_buf_clear(elem);
+				rc = dpex_buf_append(elem, s + start, n_);
+				if (!rc)
+					rc = array_element(out, scratch, elem,
+							   k, repaired);
+			}
+		}
+		if (rc)
+			return rc;
+		if (*i < len && s[*i] == '}') {
+			(*i)++;
+			return dpex_buf_putc(out, ']');
+		}
+		if (*i >= len || s[*i] != ',')
+			return NOT_AN_ARRAY;
+		(*i)++;
+	}
+	return rc;
+}
+
+int dpex_jsonw_array(dpex_buf *out, dpex_buf *scratch, dpex_buf *elem,
+		     dpex_kind elem_kind, const dpex_value *v, size_t *repaired)
+{
+	if (v->is_null)
+		return dpex_buf_append(out, "null", 4);
+	size_t mark = out->len, i = 0;
+	int rc = array_literal(out, scratch, elem, elem_kind, v->data, v->len,
+			       &i, 1, repaired);
+	if (rc == 0 && i != v->len)
+		rc = NOT_AN_ARRAY;
+	if (rc != NOT_AN_ARRAY)
+		return rc;
+	/* "[0:2]={1,2,3}" (a lower bound other than 1) or a shape not
+	 * expected: PostgreSQL's text, as a string. */
+	out->len = mark;
+	if (out->data)
+		out->data[mark] = '\0';
+	return dpex_jsonw_string(out, v->data, v->len, repaired);
+}
+
+int dpex_jsonw_column(dpex_buf *out, dpex_buf *scratch, dpex_buf *elem,
+		      const dpex_column *c, const dpex_value *v,
+		      size_t *repaired)
+{
+	if (c->kind == DPEX_KIND_ARRAY)
+		return dpex_jsonw_array(out, scratch, elem, c->elem_kind, v,
+					repaired);
+	return dpex_jsonw_value(out, scratch, c->kind, v, repaired);
+}

@@ -42,4 +42,18 @@ int dpex_jsonw_embed(dpex_buf *out, const char *s, size_t len,
 int dpex_jsonw_value(dpex_buf *out, dpex_buf *scratch, dpex_kind k,
 		     const dpex_value *v, size_t *repaired);
 
+/* Appends an array of a built-in type as a JSON array, each element in
+ * the JSON form of elem_kind (nested arrays for more dimensions, null for
+ * NULL elements); a literal with explicit bounds ("[0:1]={1,2}") as a
+ * string of PostgreSQL's text. elem is working space like scratch. */
+int dpex_jsonw_array(dpex_buf *out, dpex_buf *scratch, dpex_buf *elem,
+		     dpex_kind elem_kind, const dpex_value *v,
+		     size_t *repaired);
+
+/* Appends one value of column c: dpex_jsonw_array for arrays, else
+ * dpex_jsonw_value. */
+int dpex_jsonw_column(dpex_buf *out, dpex_buf *scratch, dpex_buf *elem,
+		      const dpex_column *c, const dpex_value *v,
+		      size_t *repaired);
+
 #endif

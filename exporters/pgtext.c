@@ -87,6 +87,20 @@ int dpex_pgtext_timestamp(dpex_buf *out, const char *s, size_t len)
 	return 0;
 }
 
+int dpex_pgtext_timetz(dpex_buf *out, const char *s, size_t len)
+{
+	/* "HH:MM:SS[.ffffff]" then the offset: the first sign after it. */
+	size_t zone = 8;
+	while (zone < len && s[zone] != '+' && s[zone] != '-')
+		zone++;
+	int rc = dpex_buf_append(out, s, len);
+	/* ISO 8601 extended format wants "+hh:mm"; PostgreSQL drops ":00". */
+	if (!rc && len >= 8 && len - zone == 3 && is_digit(s[zone + 1]) &&
+	    is_digit(s[zone + 2]))
+		rc = dpex_buf_append(out, ":00", 3);
+	return rc;
+}
+
 static int hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -172,6 +186,10 @@ int dpex_pgtext_plain(dpex_buf *scratch, dpex_kind k, const char *s, size_t len,
 	case DPEX_KIND_TIMESTAMPTZ:
 		dpex_buf_clear(scratch);
 		rc = dpex_pgtext_timestamp(scratch, s, len);
+		break;
+	case DPEX_KIND_TIMETZ:
+		dpex_buf_clear(scratch);
+		rc = dpex_pgtext_timetz(scratch, s, len);
 		break;
 	case DPEX_KIND_BYTEA:
 		dpex_buf_clear(scratch);

@@ -10,16 +10,25 @@
  * next order) can go to their sheets interleaved.
  *
  * Cells are typed from the column's kind so that sums and date filters
- * work, except where Excel would change the value: identifiers and long
- * integers stay text (Excel keeps 15 significant digits), and every text
- * goes through worksheet_write_string, which never makes a formula of
- * "=...", "+31 ..." or "-25.00" (OWASP's CSV/formula injection).
+ * work, except where Excel would change the value: identifiers and numbers
+ * of more than 15 significant digits stay text (Excel keeps 15), dates
+ * before 1900, BC and infinite ones stay text (Excel has no such dates),
+ * and every text goes through worksheet_write_string, which never makes a
+ * formula of "=...", "+31 ..." or "-25.00" (OWASP's CSV/formula injection).
+ *
+ * NULL is an empty cell; the empty string, which libxlsxwriter cannot
+ * write as a string, is an empty cell formatted as text ("@"), so that the
+ * two stay apart for a reader that looks.
+ *
+ * A sheet holds 1,048,576 rows, the header included: an entity with more
+ * rows continues on "orders (2)", "orders (3)"..., each with the header.
  */
 #include "exporter.h"
 
 #include "../core/buf.h"
 #include "../core/error.h"
 #include "../core/utf8.h"
+#include "pgtext.h"
 
 #include <errno.h>
 #include <math.h>
@@ -34,19 +43,23 @@
 /* Excel caps a cell at 32,767 characters (libxlsxwriter counts code
  * points); a longer value keeps its start and says where the rest is. */
 #define CELL_MAX_CHARS 32767
-#define TRUNCATED_MARK " [truncated: full value in data.json]"
+#define TRUNCATED_MARK                                                         \
+	" \u2026 [truncated: Excel holds 32,767 characters a cell; the full "  \
+	"value is in data.json and the CSV file]"
 
-/* Integers up to 2^53 convert to a double exactly. */
-#define EXACT_INT_MAX (1LL << 53)
+/* Excel shows and keeps 15 significant digits: a longer integer (an EAN, a
+ * 16-digit account number) would come back changed. */
+#define EXACT_INT_MAX 999999999999999LL
 
 /* Up to 15 significant decimal digits survive a trip through a double
  * (DBL_DIG), which is also what Excel shows. */
 #define EXACT_DECIMAL_DIGITS 15
 
+/* The sheet an entity's rows go to now. */
 typedef struct sheet {
 	lxw_worksheet *ws;
-	char *name;
 	lxw_row_t next_row; /* the header is row 0 */
+	unsigned int part;  /* 1, then 2 for "orders (2)"... */
 } sheet;
 
 typedef struct xlsx_exporter {
@@ -55,10 +68,15 @@ typedef struct xlsx_exporter {
 	char *path;	  /* the workbook in the spool */
 	bool handed_over; /* path belongs to the archive */
 	sheet *sheets;	  /* by entity index */
+	char **names;	  /* every sheet's name, in workbook order */
+	size_t nnames;
 	lxw_format *bold;
 	lxw_format *date;
 	lxw_format *datetime;
-	dpex_buf text; /* a repaired or truncated value */
+	lxw_format *time;
+	lxw_format *text_format; /* "@": the empty string */
+	dpex_buf text;		 /* a repaired or truncated value */
+	dpex_buf scratch;	 /* for dpex_pgtext_plain */
 	long long rows;
 } xlsx_exporter;
 
@@ -74,9 +92,10 @@ static void discard_workbook(xlsx_exporter *x)
 {
 	if (!x->wb)
 		return;
-	for (size_t i = 0; i < x->ctx->nentities; i++) {
-		lxw_worksheet *ws = x->sheets ? x->sheets[i].ws : NULL;
-		if (ws && ws->optimize_tmpfile) {
+	lxw_worksheet *ws;
+	LXW_FOREACH_WORKSHEET(ws, x->wb)
+	{
+		if (ws->optimize_tmpfile) {
 			fclose(ws->optimize_tmpfile);
 			ws->optimize_tmpfile = NULL;
 			ws->file = NULL;
@@ -94,12 +113,13 @@ static void xlsx_free(void *self)
 	discard_workbook(x);
 	if (x->path && !x->handed_over)
 		remove(x->path);
-	if (x->sheets)
-		for (size_t i = 0; i < x->ctx->nentities; i++)
-			free(x->sheets[i].name);
+	for (size_t i = 0; i < x->nnames; i++)
+		free(x->names[i]);
+	free(x->names);
 	free(x->sheets);
 	free(x->path);
 	dpex_buf_free(&x->text);
+	dpex_buf_free(&x->scratch);
 	free(x);
 }
 
@@ -126,8 +146,11 @@ static int cell_text(xlsx_exporter *x, const char *s, size_t len,
 	}
 	if (len > CELL_MAX_CHARS &&
 	    dpex_utf8_prefix_chars(s, len, CELL_MAX_CHARS) < len) {
+		size_t mark_chars = 0;
+		for (const char *m = TRUNCATED_MARK; *m; m++)
+			mark_chars += ((unsigned char)*m & 0xC0) != 0x80;
 		size_t keep = dpex_utf8_prefix_chars(
-			s, len, CELL_MAX_CHARS - (sizeof(TRUNCATED_MARK) - 1));
+			s, len, CELL_MAX_CHARS - mark_chars);
 		if (s == x->text.data) {
 			x->text.len = keep;
 			x->text.data[keep] = '\0';
@@ -148,9 +171,12 @@ static int write_text(xlsx_exporter *x, lxw_worksheet *ws, lxw_row_t row,
 		      lxw_col_t col, const char *s, size_t len,
 		      lxw_format *format)
 {
-	/* libxlsxwriter has no empty string cell: "" stays blank. */
-	if (len == 0)
-		return 0;
+	/* libxlsxwriter has no empty string cell (see above). */
+	if (len == 0) {
+		lxw_error err = worksheet_write_blank(
+			ws, row, col, format ? format : x->text_format);
+		return err ? lxw_failure("writing an empty text cell", err) : 0;
+	}
 	const char *text;
 	int rc = cell_text(x, s, len, &text);
 	if (rc)
@@ -274,6 +300,28 @@ static bool parse_timestamp(const char *s, size_t len, bool zoned,
 	       (n == 6 && memcmp(rest, "+00:00", 6) == 0);
 }
 
+/* "13:45:00[.123456]" as a time of day; "24:00:00" is not one in Excel. */
+static bool parse_time(const char *s, size_t len, lxw_datetime *dt)
+{
+	*dt = (lxw_datetime){0};
+	int sec;
+	if (len < 8 || s[2] != ':' || s[5] != ':' ||
+	    !parse_digits(s, 2, &dt->hour) ||
+	    !parse_digits(s + 3, 2, &dt->min) ||
+	    !parse_digits(s + 6, 2, &sec) || dt->hour > 23 || dt->min > 59 ||
+	    sec > 59)
+		return false;
+	size_t i = 8;
+	double frac = 0, scale = 0.1;
+	if (i < len && s[i] == '.')
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+			frac += (s[i] - '0') * scale;
+			scale /= 10;
+		}
+	dt->sec = sec + frac;
+	return i == len;
+}
+
 static int write_value(xlsx_exporter *x, lxw_worksheet *ws, lxw_row_t row,
 		       lxw_col_t col, const dpex_column *c, const dpex_value *v)
 {
@@ -284,9 +332,7 @@ static int write_value(xlsx_exporter *x, lxw_worksheet *ws, lxw_row_t row,
 	double d;
 	lxw_datetime dt;
 	lxw_error err = LXW_NO_ERROR;
-	if (c->identifier)
-		return write_text(x, ws, row, col, s, len, NULL);
-	switch (c->kind) {
+	switch (c->identifier ? DPEX_KIND_TEXT : c->kind) {
 	case DPEX_KIND_INTEGER:
 		if (!small_integer(s, len, &d))
 			break;
@@ -319,30 +365,44 @@ static int write_value(xlsx_exporter *x, lxw_worksheet *ws, lxw_row_t row,
 			break;
 		err = worksheet_write_datetime(ws, row, col, &dt, x->datetime);
 		return err ? lxw_failure("writing a date and time", err) : 0;
+	case DPEX_KIND_TIME:
+		if (!parse_time(s, len, &dt))
+			break;
+		err = worksheet_write_datetime(ws, row, col, &dt, x->time);
+		return err ? lxw_failure("writing a time", err) : 0;
 	default:
-		/* time, text, uuid, json, bytea (its "\x..." hex text),
-		 * interval...: as PostgreSQL wrote them. */
+		/* text, uuid, json, arrays, interval, time with zone...: the
+		 * text the JSON and CSV files show. */
 		break;
 	}
-	return write_text(x, ws, row, col, s, len, NULL);
+	/* What did not fit a typed cell: the same text as in the CSV file
+	 * (ISO 8601 timestamps, base64 bytea, true/false). */
+	const char *text;
+	size_t n;
+	int rc = dpex_pgtext_plain(&x->scratch,
+				   c->identifier ? DPEX_KIND_TEXT : c->kind, s,
+				   len, &text, &n);
+	return rc ? rc : write_text(x, ws, row, col, text, n, NULL);
 }
 
 /* Excel's rules for a sheet name: at most 31 characters, none of
  * : \ / ? * [ ], not starting or ending with an apostrophe, unique without
  * regard to case, and not "History" (reserved by Excel). */
-static bool name_taken(const xlsx_exporter *x, size_t upto, const char *name)
+static bool name_taken(const xlsx_exporter *x, const char *name)
 {
 	if (strcasecmp(name, "History") == 0)
 		return true;
-	for (size_t i = 0; i < upto; i++)
-		if (strcasecmp(x->sheets[i].name, name) == 0)
+	for (size_t i = 0; i < x->nnames; i++)
+		if (strcasecmp(x->names[i], name) == 0)
 			return true;
 	return false;
 }
 
-static int sheet_name(xlsx_exporter *x, size_t entity, char **out)
+/* A valid sheet name not yet taken for raw, numbered from first (1: none,
+ * 2: " (2)"...). */
+static int sheet_name(xlsx_exporter *x, const char *raw, unsigned int first,
+		      char **out)
 {
-	const char *raw = x->ctx->entities[entity].name;
 	dpex_buf base = DPEX_BUF_INIT;
 	int rc = dpex_utf8_repair(&base, raw, strlen(raw), NULL);
 	if (!rc && base.len == 0)
@@ -355,7 +415,7 @@ static int sheet_name(xlsx_exporter *x, size_t entity, char **out)
 		if (strchr(":\\/?*[]", base.data[i]))
 			base.data[i] = '_';
 	char *name = NULL;
-	for (unsigned int n = 1; !rc; n++) {
+	for (unsigned int n = first; !rc; n++) {
 		char suffix[16] = "";
 		if (n > 1)
 			snprintf(suffix, sizeof(suffix), " (%u)", n);
@@ -372,7 +432,7 @@ static int sheet_name(xlsx_exporter *x, size_t entity, char **out)
 			name[0] = '_';
 		if (name[len - 1] == '\'')
 			name[len - 1] = '_';
-		if (!name_taken(x, entity, name))
+		if (!name_taken(x, name))
 			break;
 		free(name);
 		name = NULL;
@@ -382,6 +442,8 @@ static int sheet_name(xlsx_exporter *x, size_t entity, char **out)
 	return rc;
 }
 
+/* Starts the entity's next sheet (its first, or a continuation after
+ * Excel's last row) with the header. */
 static int add_sheet(xlsx_exporter *x, size_t entity)
 {
 	const dpex_entity_shape *e = &x->ctx->entities[entity];
@@ -392,15 +454,21 @@ static int add_sheet(xlsx_exporter *x, size_t entity)
 				      "Excel sheet holds at most %d",
 				      MEMBER_NAME, e->name, e->ncolumns,
 				      LXW_COL_MAX);
-	int rc = sheet_name(x, entity, &sh->name);
+	char **names = realloc(x->names, (x->nnames + 1) * sizeof(*names));
+	if (!names)
+		return dpex_error_oom();
+	x->names = names;
+	char *name = NULL;
+	int rc = sheet_name(x, e->name, ++sh->part, &name);
 	if (rc)
 		return rc;
-	sh->ws = workbook_add_worksheet(x->wb, sh->name);
+	x->names[x->nnames++] = name;
+	sh->ws = workbook_add_worksheet(x->wb, name);
 	if (!sh->ws)
 		return dpex_error_set(DPEX_EOUTPUT,
 				      "%s: cannot add the sheet \"%s\" for "
 				      "entity \"%s\"",
-				      MEMBER_NAME, sh->name, e->name);
+				      MEMBER_NAME, name, e->name);
 	dpex_buf head = DPEX_BUF_INIT;
 	for (size_t c = 0; !rc && c < e->ncolumns; c++) {
 		const dpex_column *col = &e->columns[c];
@@ -465,13 +533,18 @@ static int xlsx_open(void **self, const dpex_exporter_ctx *ctx)
 		x->bold = workbook_add_format(x->wb);
 		x->date = workbook_add_format(x->wb);
 		x->datetime = workbook_add_format(x->wb);
-		if (!x->bold || !x->date || !x->datetime)
+		x->time = workbook_add_format(x->wb);
+		x->text_format = workbook_add_format(x->wb);
+		if (!x->bold || !x->date || !x->datetime || !x->time ||
+		    !x->text_format)
 			rc = dpex_error_oom();
 	}
 	if (!rc) {
 		format_set_bold(x->bold);
 		format_set_num_format(x->date, "yyyy-mm-dd");
 		format_set_num_format(x->datetime, "yyyy-mm-dd hh:mm:ss");
+		format_set_num_format(x->time, "hh:mm:ss");
+		format_set_num_format(x->text_format, "@");
 	}
 	for (size_t e = 0; !rc && e < ctx->nentities; e++)
 		rc = add_sheet(x, e);
@@ -488,16 +561,13 @@ static int xlsx_row(void *self, const dpex_entity_shape *e,
 {
 	xlsx_exporter *x = self;
 	sheet *sh = &x->sheets[e->index];
-	/* Excel's limit. Refused for now rather than cut short: the JSON and
-	 * CSV members have no such limit, and splitting the entity over
-	 * several sheets is left to a later change. */
-	if (sh->next_row >= LXW_ROW_MAX)
-		return dpex_error_set(DPEX_EOUTPUT,
-				      "%s: entity \"%s\" has more than "
-				      "1,048,575 rows, the most an Excel sheet "
-				      "holds below its header: leave xlsx out "
-				      "of --format",
-				      MEMBER_NAME, e->name);
+	/* Excel's last row (LXW_ROW_MAX is the count): go on on a new sheet.
+	 * The full sheet's rows are already in its temporary file. */
+	if (sh->next_row >= LXW_ROW_MAX) {
+		int rc = add_sheet(x, (size_t)e->index);
+		if (rc)
+			return rc;
+	}
 	for (size_t c = 0; c < e->ncolumns; c++) {
 		int rc = write_value(x, sh->ws, sh->next_row, (lxw_col_t)c,
 				     &e->columns[c], &values[c]);
@@ -514,8 +584,10 @@ static int xlsx_finish(void *self)
 	xlsx_exporter *x = self;
 	/* libxlsxwriter ignores failed writes to a sheet's temporary file
 	 * (a full disk) and would assemble a truncated sheet: look first. */
-	for (size_t i = 0; i < x->ctx->nentities; i++) {
-		FILE *f = x->sheets[i].ws->optimize_tmpfile;
+	lxw_worksheet *ws;
+	LXW_FOREACH_WORKSHEET(ws, x->wb)
+	{
+		FILE *f = ws->optimize_tmpfile;
 		if (!f)
 			continue;
 		errno = 0;
@@ -523,13 +595,13 @@ static int xlsx_finish(void *self)
 			return dpex_error_set(
 				DPEX_EOUTPUT,
 				"%s: writing the sheet \"%s\": %s", MEMBER_NAME,
-				x->sheets[i].name, strerror(errno));
+				ws->name, strerror(errno));
 		if (ferror(f))
 			return dpex_error_set(DPEX_EOUTPUT,
 					      "%s: writing the sheet \"%s\": a "
 					      "write to its temporary file "
 					      "failed (is the disk full?)",
-					      MEMBER_NAME, x->sheets[i].name);
+					      MEMBER_NAME, ws->name);
 	}
 	errno = 0;
 	lxw_error err = workbook_close(x->wb);
