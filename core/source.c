@@ -110,6 +110,12 @@ int dpex_source_open(dpex_source **out, const dpex_datamap *m, int source)
 			rc = result_error(s, r, "cannot set up the session");
 		PQclear(r);
 	}
+	/* A SQL_ASCII database holds any bytes and refuses to send ones that
+	 * are not UTF-8 to a UTF8 client: take them as they are, the writers
+	 * replace what is invalid (core/utf8.h). */
+	const char *enc = PQparameterStatus(s->conn, "server_encoding");
+	if (!rc && enc && strcmp(enc, "SQL_ASCII") == 0)
+		rc = exec_command(s, "SET client_encoding = 'SQL_ASCII'");
 	if (!rc)
 		rc = exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ "
 				     "READ ONLY");

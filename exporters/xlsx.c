@@ -73,7 +73,9 @@ typedef struct xlsx_exporter {
 	lxw_format *bold;
 	lxw_format *date;
 	lxw_format *datetime;
+	lxw_format *datetime_ms;
 	lxw_format *time;
+	lxw_format *time_ms;
 	lxw_format *text_format; /* "@": the empty string */
 	dpex_buf text;		 /* a repaired or truncated value */
 	dpex_buf scratch;	 /* for dpex_pgtext_plain */
@@ -269,11 +271,33 @@ static bool parse_date(const char *s, size_t len, lxw_datetime *dt)
 	       dt->day >= 1 && dt->day <= 31;
 }
 
-/* "2024-03-01 13:45:00[.123456]", then "+00" or "+00:00" when zoned (the
+/* Fractional seconds at s[*i] (".5", ".123"), added to dt->sec. Excel
+ * shows at most milliseconds and rounds the rest away (23:59:59.999999
+ * would show as 00:00:00): more digits than 3 are refused, so the value
+ * stays text. *fraction says whether there were any. */
+static bool parse_fraction(const char *s, size_t len, size_t *i,
+			   lxw_datetime *dt, bool *fraction)
+{
+	*fraction = false;
+	if (*i >= len || s[*i] != '.')
+		return true;
+	double frac = 0, scale = 0.1;
+	int digits = 0;
+	for ((*i)++; *i < len && s[*i] >= '0' && s[*i] <= '9'; (*i)++) {
+		frac += (s[*i] - '0') * scale;
+		scale /= 10;
+		digits++;
+	}
+	dt->sec += frac;
+	*fraction = digits > 0;
+	return digits > 0 && digits <= 3;
+}
+
+/* "2024-03-01 13:45:00[.123]", then "+00" or "+00:00" when zoned (the
  * session runs in UTC, so no other offset is expected; one that is not UTC
  * stays text rather than becoming a wrong time). */
 static bool parse_timestamp(const char *s, size_t len, bool zoned,
-			    lxw_datetime *dt)
+			    lxw_datetime *dt, bool *fraction)
 {
 	int sec;
 	if (len < 19 || !parse_date(s, 10, dt) || s[10] != ' ' ||
@@ -284,14 +308,9 @@ static bool parse_timestamp(const char *s, size_t len, bool zoned,
 	    sec > 59)
 		return false;
 	size_t i = 19;
-	double frac = 0, scale = 0.1;
-	if (i < len && s[i] == '.') {
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-			frac += (s[i] - '0') * scale;
-			scale /= 10;
-		}
-	}
-	dt->sec = sec + frac;
+	dt->sec = sec;
+	if (!parse_fraction(s, len, &i, dt, fraction))
+		return false;
 	const char *rest = s + i;
 	size_t n = len - i;
 	if (!zoned)
@@ -300,8 +319,9 @@ static bool parse_timestamp(const char *s, size_t len, bool zoned,
 	       (n == 6 && memcmp(rest, "+00:00", 6) == 0);
 }
 
-/* "13:45:00[.123456]" as a time of day; "24:00:00" is not one in Excel. */
-static bool parse_time(const char *s, size_t len, lxw_datetime *dt)
+/* "13:45:00[.123]" as a time of day; "24:00:00" is not one in Excel. */
+static bool parse_time(const char *s, size_t len, lxw_datetime *dt,
+		       bool *fraction)
 {
 	*dt = (lxw_datetime){0};
 	int sec;
@@ -312,14 +332,8 @@ static bool parse_time(const char *s, size_t len, lxw_datetime *dt)
 	    sec > 59)
 		return false;
 	size_t i = 8;
-	double frac = 0, scale = 0.1;
-	if (i < len && s[i] == '.')
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-			frac += (s[i] - '0') * scale;
-			scale /= 10;
-		}
-	dt->sec = sec + frac;
-	return i == len;
+	dt->sec = sec;
+	return parse_fraction(s, len, &i, dt, fraction) && i == len;
 }
 
 static int write_value(xlsx_exporter *x, lxw_worksheet *ws, lxw_row_t row,
@@ -331,6 +345,7 @@ static int write_value(xlsx_exporter *x, lxw_worksheet *ws, lxw_row_t row,
 	size_t len = v->len;
 	double d;
 	lxw_datetime dt;
+	bool ms;
 	lxw_error err = LXW_NO_ERROR;
 	switch (c->identifier ? DPEX_KIND_TEXT : c->kind) {
 	case DPEX_KIND_INTEGER:
@@ -361,14 +376,16 @@ static int write_value(xlsx_exporter *x, lxw_worksheet *ws, lxw_row_t row,
 	case DPEX_KIND_TIMESTAMP:
 	case DPEX_KIND_TIMESTAMPTZ:
 		if (!parse_timestamp(s, len, c->kind == DPEX_KIND_TIMESTAMPTZ,
-				     &dt))
+				     &dt, &ms))
 			break;
-		err = worksheet_write_datetime(ws, row, col, &dt, x->datetime);
+		err = worksheet_write_datetime(
+			ws, row, col, &dt, ms ? x->datetime_ms : x->datetime);
 		return err ? lxw_failure("writing a date and time", err) : 0;
 	case DPEX_KIND_TIME:
-		if (!parse_time(s, len, &dt))
+		if (!parse_time(s, len, &dt, &ms))
 			break;
-		err = worksheet_write_datetime(ws, row, col, &dt, x->time);
+		err = worksheet_write_datetime(ws, row, col, &dt,
+					       ms ? x->time_ms : x->time);
 		return err ? lxw_failure("writing a time", err) : 0;
 	default:
 		/* text, uuid, json, arrays, interval, time with zone...: the
@@ -533,17 +550,22 @@ static int xlsx_open(void **self, const dpex_exporter_ctx *ctx)
 		x->bold = workbook_add_format(x->wb);
 		x->date = workbook_add_format(x->wb);
 		x->datetime = workbook_add_format(x->wb);
+		x->datetime_ms = workbook_add_format(x->wb);
 		x->time = workbook_add_format(x->wb);
+		x->time_ms = workbook_add_format(x->wb);
 		x->text_format = workbook_add_format(x->wb);
-		if (!x->bold || !x->date || !x->datetime || !x->time ||
-		    !x->text_format)
+		if (!x->bold || !x->date || !x->datetime || !x->datetime_ms ||
+		    !x->time || !x->time_ms || !x->text_format)
 			rc = dpex_error_oom();
 	}
 	if (!rc) {
 		format_set_bold(x->bold);
 		format_set_num_format(x->date, "yyyy-mm-dd");
 		format_set_num_format(x->datetime, "yyyy-mm-dd hh:mm:ss");
+		format_set_num_format(x->datetime_ms,
+				      "yyyy-mm-dd hh:mm:ss.000");
 		format_set_num_format(x->time, "hh:mm:ss");
+		format_set_num_format(x->time_ms, "hh:mm:ss.000");
 		format_set_num_format(x->text_format, "@");
 	}
 	for (size_t e = 0; !rc && e < ctx->nentities; e++)
