@@ -80,7 +80,7 @@ INSERT INTO formulas VALUES
  (3, 'types', '-25.00', NULL), (4, 'types', '@SUM(A1:A9)', NULL),
  (5, 'types', E'\tx', NULL), (6, 'types', E'\rx', NULL),
  (7, 'types', '=HYPERLINK("http://example.com","x")', NULL),
- (8, 'types', 'plain', NULL);
+ (8, 'types', 'plain', NULL), (9, 'types', '_x0041_ as typed', NULL);
 
 CREATE TABLE long_values (id integer PRIMARY KEY, tag text, v text);
 INSERT INTO long_values VALUES
@@ -422,9 +422,9 @@ class Types(unittest.TestCase):
         self.assertEqual(got, ["=1+1", "+31 6 1234 5678", "-25.00",
                                "@SUM(A1:A9)", "\tx", "\rx",
                                '=HYPERLINK("http://example.com","x")',
-                               "plain"])
+                               "plain", "_x0041_ as typed"])
         self.assertEqual([c.value for c in self.cells("formulas", "amount")],
-                         [-25, 3, None, None, None, None, None, None])
+                         [-25, 3] + [None] * 7)
 
     def test_csv_stays_faithful_and_csv_safe_defuses_formulas(self):
         faithful = self.ex.read("csv/formulas.csv")
@@ -432,13 +432,13 @@ class Types(unittest.TestCase):
             'id,v,amount\r\n1,=1+1,-25.00\r\n2,+31 6 1234 5678,3\r\n'
             '3,-25.00,\r\n4,@SUM(A1:A9),\r\n5,\tx,\r\n6,"\rx",\r\n'
             '7,"=HYPERLINK(""http://example.com"",""x"")",\r\n'
-            '8,plain,\r\n').encode())
+            '8,plain,\r\n9,_x0041_ as typed,\r\n').encode())
         safe = self.ex.read("csv-safe/formulas.csv")
         self.assertEqual(safe, (
             "id,v,amount\r\n1,'=1+1,-25.00\r\n2,'+31 6 1234 5678,3\r\n"
             "3,'-25.00,\r\n4,'@SUM(A1:A9),\r\n5,'\tx,\r\n6,\"'\rx\",\r\n"
             "7,\"'=HYPERLINK(\"\"http://example.com\"\",\"\"x\"\")\",\r\n"
-            "8,plain,\r\n").encode())
+            "8,plain,\r\n9,_x0041_ as typed,\r\n").encode())
         # Every other file is the same in both, bar the apostrophes.
         for name in self.ex.zip.namelist():
             if name.startswith("csv/"):
