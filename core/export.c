@@ -7,6 +7,7 @@
 #include "plan.h"
 #include "resolve.h"
 #include "source.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -208,6 +209,21 @@ static int open_outputs(export_run *r)
 	return 0;
 }
 
+/* jansson refuses invalid UTF-8 (json_string gives NULL); a value found
+ * in a SQL_ASCII database may hold some: U+FFFD, as in data.json. */
+static json_t *utf8_string(const char *s)
+{
+	size_t len = strlen(s);
+	if (dpex_utf8_valid_prefix(s, len) == len)
+		return json_string(s);
+	dpex_buf b = DPEX_BUF_INIT;
+	json_t *j = dpex_utf8_repair(&b, s, len, NULL)
+			    ? NULL
+			    : json_stringn(b.data, b.len);
+	dpex_buf_free(&b);
+	return j;
+}
+
 /* What the manifest says besides the files: who, when, from where. */
 static json_t *manifest_extra(const export_run *r)
 {
@@ -218,7 +234,7 @@ static json_t *manifest_extra(const export_run *r)
 		json_t *values = json_array();
 		for (size_t k = 0; k < v->nvalues; k++)
 			json_array_append_new(values,
-					      json_string(v->values[k]));
+					      utf8_string(v->values[k]));
 		json_object_set_new(subject, v->identifier, values);
 	}
 	json_t *entities = json_array();

@@ -103,6 +103,10 @@ INSERT INTO notes VALUES
  (1, 'types', E'caf\xe9 ok \xff\xfe end'),
  (2, 'types', 'clean'),
  (3, 'types', E'\xc3\xa9 valid, then cut: \xe2\x82');
+CREATE TABLE people (tag text, ref text);
+INSERT INTO people VALUES ('types', E'ref-\xe9');
+CREATE TABLE visits (ref text, day date);
+INSERT INTO visits VALUES (E'ref-\xe9', '2024-01-01');
 """
 
 COLS = ["id", "i2", "i4", "i8", "i8b", "num", "f4", "f8", "b", "t", "vc",
@@ -121,7 +125,10 @@ def entity(name, table, columns, source="types", order="id"):
 MAP = {
     "sources": {"types": {"conninfo": "dbname=dpex_types"},
                 "legacy": {"conninfo": "dbname=dpex_sqlascii"}},
-    "identifiers": {"tag": {"description": "which rows"}},
+    "identifiers": {"tag": {"description": "which rows"},
+                    "legacy_ref": {"description": "not UTF-8"}},
+    "links": [{"source": "legacy", "table": "people",
+               "identifiers": {"tag": "tag", "legacy_ref": "ref"}}],
     "entities": [
         entity("vals", "vals", COLS),
         entity("formulas", "formulas", ["id", "v", "amount"]),
@@ -129,6 +136,9 @@ MAP = {
         entity("customer_contact_preferences_history",
                "customer_contact_preferences_history", ["v"], order="v"),
         entity("legacy_notes", "notes", ["id", "body"], source="legacy"),
+        dict(entity("visits", "visits", ["ref", "day"], source="legacy",
+                    order="day"),
+             match={"identifier": "legacy_ref", "column": "ref"}),
         entity("events", "events", ["n"], order="n"),
     ],
 }
@@ -467,7 +477,8 @@ class Types(unittest.TestCase):
     def test_sheet_names_are_valid(self):
         self.assertEqual(self.wb.sheetnames, [
             "vals", "formulas", "long_values",
-            "customer_contact_preferences_hi", "legacy_notes", "events"])
+            "customer_contact_preferences_hi", "legacy_notes", "visits",
+            "events"])
 
     # --- invalid UTF-8 from SQL_ASCII ----------------------------------------
 
@@ -485,8 +496,18 @@ class Types(unittest.TestCase):
         counts = {e["name"]: e["invalid_utf8_replaced"]
                   for e in self.ex.manifest["entities"]}
         self.assertEqual(counts["legacy_notes"], 4)
+        self.assertEqual(counts["visits"], 1)
         self.assertEqual(counts["vals"], 0)
-        self.assertEqual(self.ex.manifest["invalid_utf8_replaced"], 4)
+        self.assertEqual(self.ex.manifest["invalid_utf8_replaced"], 5)
+
+    def test_identifier_values_that_are_not_utf8_are_repaired(self):
+        # Found through the link in the SQL_ASCII database, matched there
+        # with the bytes as they are, shown with U+FFFD.
+        self.assertEqual(self.ex.manifest["subject"]["legacy_ref"],
+                         ["ref-\ufffd"])
+        self.assertEqual(self.doc["subject"]["legacy_ref"], ["ref-\ufffd"])
+        self.assertEqual(self.doc["entities"]["visits"],
+                         [{"ref": "ref-\ufffd", "day": "2024-01-01"}])
 
     def test_archive_passes_unzip_t(self):
         r = subprocess.run(["unzip", "-t", self.ex.path],
@@ -511,7 +532,8 @@ class MoreRowsThanASheet(unittest.TestCase):
                            x.read("xl/workbook.xml").decode())
         self.assertEqual(names, ["vals", "formulas", "long_values",
                                  "customer_contact_preferences_hi",
-                                 "legacy_notes", "events", "events (2)"])
+                                 "legacy_notes", "visits", "events",
+                                 "events (2)"])
         sheet = {n: "xl/worksheets/sheet%d.xml" % (i + 1)
                  for i, n in enumerate(names)}
         # The full sheet ends with n = 1,048,575 on Excel's last row.
