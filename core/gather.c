@@ -1,6 +1,7 @@
 #include "gather.h"
 
 #include "error.h"
+#include "pgtype.h"
 #include "utf8.h"
 
 #include <stdlib.h>
@@ -32,7 +33,7 @@ static bool is_key_column(const dpex_datamap *m, size_t e, const char *name)
 	return false;
 }
 
-static int build_shapes(dpex_gather *g)
+static int build_shapes(dpex_gather *g, dpex_source *const *sources)
 {
 	const dpex_datamap *m = g->plan->map;
 	size_t total = 0;
@@ -64,6 +65,14 @@ static int build_shapes(dpex_gather *g)
 					is_key_column(m, e,
 						      me->columns[c].name),
 			};
+			/* Arrays of enums and domains: ask the catalog. */
+			if (oid >= DPEX_PGTYPE_FIRST_USER_OID) {
+				int rc = dpex_pgtype_kinds(sources[me->source],
+							   oid, &col->kind,
+							   &col->elem_kind);
+				if (rc)
+					return rc;
+			}
 		}
 	}
 	return 0;
@@ -101,7 +110,7 @@ int dpex_gather_open(dpex_gather **out, const dpex_plan *p,
 					"entity \"%s\": ", m->entities[e].name);
 	}
 	if (!rc)
-		rc = build_shapes(g);
+		rc = build_shapes(g, sources);
 	if (rc) {
 		dpex_gather_free(g);
 		return rc;
