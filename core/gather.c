@@ -65,11 +65,11 @@ static int build_shapes(dpex_gather *g, dpex_source *const *sources)
 					is_key_column(m, e,
 						      me->columns[c].name),
 			};
-			/* Arrays of enums and domains: ask the catalog. */
+			/* Arrays of enums and domains, row types: ask the
+			 * catalog. */
 			if (oid >= DPEX_PGTYPE_FIRST_USER_OID) {
-				int rc = dpex_pgtype_kinds(sources[me->source],
-							   oid, &col->kind,
-							   &col->elem_kind);
+				int rc = dpex_pgtype_describe(
+					sources[me->source], oid, col);
 				if (rc)
 					return rc;
 			}
@@ -255,6 +255,12 @@ void dpex_gather_free(dpex_gather *g)
 		for (size_t e = 0; e < g->plan->map->nentities; e++)
 			dpex_cursor_close(g->cursors[e]);
 	free(g->cursors);
+	if (g->columns && g->shapes)
+		for (size_t e = 0; e < g->plan->map->nentities; e++)
+			for (size_t c = 0; c < g->shapes[e].ncolumns; c++)
+				dpex_pgtype_fields_free(
+					g->shapes[e].columns[c].fields,
+					g->shapes[e].columns[c].nfields);
 	free(g->shapes);
 	free(g->columns);
 	free(g->rows);

@@ -15,9 +15,8 @@
 
 typedef enum dpex_kind {
 	DPEX_KIND_TEXT,	       /* text, varchar, char, uuid, inet, interval,
-				  enums, composites and every type not
-				  listed below (domains arrive as their
-				  base type) */
+				  enums and every type not listed below
+				  (domains arrive as their base type) */
 	DPEX_KIND_INTEGER,     /* int2, int4, int8, oid */
 	DPEX_KIND_NUMERIC,     /* numeric: exact decimal text */
 	DPEX_KIND_FLOAT,       /* float4, float8: may be NaN or Infinity */
@@ -29,9 +28,17 @@ typedef enum dpex_kind {
 	DPEX_KIND_TIMESTAMPTZ, /* "2024-03-01 12:45:00+00" (UTC) */
 	DPEX_KIND_JSON,	       /* json, jsonb: a JSON document */
 	DPEX_KIND_BYTEA,       /* "\x0a0b": hex output */
-	DPEX_KIND_ARRAY,       /* "{1,2,NULL}": an array of a built-in type
-				  whose kind is dpex_column.elem_kind */
+	DPEX_KIND_ARRAY,       /* "{1,2,NULL}": an array whose elements'
+				  kind is dpex_column.elem_kind */
+	DPEX_KIND_COMPOSITE,   /* "(1,\"a,b\",)": a row type whose fields
+				  are dpex_column.fields */
 } dpex_kind;
+
+/* A field of a composite type. */
+typedef struct dpex_field {
+	const char *name;
+	dpex_kind kind; /* an array field is DPEX_KIND_TEXT */
+} dpex_field;
 
 typedef struct dpex_column {
 	const char *name;      /* as in the map and the CSV header */
@@ -39,6 +46,8 @@ typedef struct dpex_column {
 	dpex_kind kind;
 	bool identifier;     /* a key or code: kept as text in spreadsheets */
 	dpex_kind elem_kind; /* of an array's elements; DPEX_KIND_TEXT else */
+	const dpex_field *fields; /* of a composite, in order; else NULL */
+	size_t nfields;
 } dpex_column;
 
 typedef struct dpex_value {

@@ -308,10 +308,104 @@ int dpex_jsonw_array(dpex_buf *out, dpex_buf *scratch, dpex_buf *elem,
 	return dpex_jsonw_string(out, v->data, v->len, repaired);
 }
 
+/*
+ * PostgreSQL's row output (record_out): '(', fields separated by ',', ')';
+ * an empty field is NULL, a quoted one has '"' and '\' doubled (and
+ * record_in also takes '\' before any character).
+ */
+static int record_literal(dpex_buf *out, dpex_buf *scratch, dpex_buf *field,
+			  const dpex_field *fields, size_t nfields,
+			  const char *s, size_t len, size_t *repaired)
+{
+	if (len < 2 || s[0] != '(')
+		return NOT_AN_ARRAY;
+	size_t i = 1;
+	int rc = dpex_buf_putc(out, '{');
+	for (size_t f = 0; !rc; f++) {
+		if (f >= nfields)
+			return NOT_AN_ARRAY;
+		if (f)
+			rc = dpex_buf_puts(out, ", ");
+		if (!rc)
+			rc = dpex_jsonw_string(out, fields[f].name,
+					       strlen(fields[f].name),
+					       repaired);
+		if (!rc)
+			rc = dpex_buf_puts(out, ": ");
+		if (rc)
+			return rc;
+		if (i < len && (s[i] == ',' || s[i] == ')')) {
+			rc = dpex_buf_append(out, "null", 4);
+		} else {
+			dpex_buf_clear(field);
+			while (!rc && i < len && s[i] != ',' && s[i] != ')') {
+				if (s[i] != '"') {
+					rc = dpex_buf_putc(field, s[i++]);
+					continue;
+				}
+				for (i++;; i++) {
+					if (i >= len)
+						return NOT_AN_ARRAY;
+					if (s[i] == '\\' && i + 1 < len) {
+						i++;
+					} else if (s[i] == '"') {
+						if (i + 1 >= len ||
+						    s[i + 1] != '"')
+							break;
+						i++;
+					}
+					rc = dpex_buf_putc(field, s[i]);
+					if (rc)
+						return rc;
+				}
+				i++; /* the closing quote */
+			}
+			if (!rc)
+				rc = array_element(out, scratch, field,
+						   fields[f].kind, repaired);
+		}
+		if (rc)
+			return rc;
+		if (i >= len)
+			return NOT_AN_ARRAY;
+		if (s[i++] != ')')
+			continue;
+		/* Fewer fields than the type has: not the row expected. */
+		if (f + 1 != nfields)
+			return NOT_AN_ARRAY;
+		break;
+	}
+	if (rc)
+		return rc;
+	return i == len ? dpex_buf_putc(out, '}') : NOT_AN_ARRAY;
+}
+
+int dpex_jsonw_composite(dpex_buf *out, dpex_buf *scratch, dpex_buf *field,
+			 const dpex_field *fields, size_t nfields,
+			 const dpex_value *v, size_t *repaired)
+{
+	if (v->is_null)
+		return dpex_buf_append(out, "null", 4);
+	size_t mark = out->len;
+	int rc = record_literal(out, scratch, field, fields, nfields, v->data,
+				v->len, repaired);
+	if (rc != NOT_AN_ARRAY)
+		return rc;
+	/* A row of another shape than the catalog said: PostgreSQL's text,
+	 * as a string. */
+	out->len = mark;
+	if (out->data)
+		out->data[mark] = '\0';
+	return dpex_jsonw_string(out, v->data, v->len, repaired);
+}
+
 int dpex_jsonw_column(dpex_buf *out, dpex_buf *scratch, dpex_buf *elem,
 		      const dpex_column *c, const dpex_value *v,
 		      size_t *repaired)
 {
+	if (c->kind == DPEX_KIND_COMPOSITE && c->fields)
+		return dpex_jsonw_composite(out, scratch, elem, c->fields,
+					    c->nfields, v, repaired);
 	if (c->kind == DPEX_KIND_ARRAY)
 		return dpex_jsonw_array(out, scratch, elem, c->elem_kind, v,
 					repaired);

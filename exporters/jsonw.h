@@ -50,8 +50,15 @@ int dpex_jsonw_array(dpex_buf *out, dpex_buf *scratch, dpex_buf *elem,
 		     dpex_kind elem_kind, const dpex_value *v,
 		     size_t *repaired);
 
-/* Appends one value of column c: dpex_jsonw_array for arrays, else
- * dpex_jsonw_value. */
+/* Appends a composite (row) value as a JSON object of its fields, each in
+ * the JSON form of its kind (NULL fields as null); a value of another
+ * shape as a string of PostgreSQL's text. field is working space. */
+int dpex_jsonw_composite(dpex_buf *out, dpex_buf *scratch, dpex_buf *field,
+			 const dpex_field *fields, size_t nfields,
+			 const dpex_value *v, size_t *repaired);
+
+/* Appends one value of column c: dpex_jsonw_array for arrays,
+ * dpex_jsonw_composite for rows, else dpex_jsonw_value. */
 int dpex_jsonw_column(dpex_buf *out, dpex_buf *scratch, dpex_buf *elem,
 		      const dpex_column *c, const dpex_value *v,
 		      size_t *repaired);

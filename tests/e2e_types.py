@@ -78,6 +78,14 @@ ALTER TABLE vals ADD COLUMN moods mood[], ADD COLUMN doms posint[];
 UPDATE vals SET moods = ARRAY['sad', 'happy']::mood[],
                 doms = ARRAY[1, NULL, 3]::posint[] WHERE id = 1;
 UPDATE vals SET moods = '{}' WHERE id = 2;
+-- Row types become objects, their fields typed (the catalog says how).
+CREATE TYPE contact AS (kind text, at timestamptz, ok boolean, tags text[],
+                        note text, n posint);
+ALTER TABLE vals ADD COLUMN ct contact;
+UPDATE vals SET ct = ROW('phone', '2024-03-01 12:00:00+00', true,
+                         ARRAY['x', 'y z'], 'say "hi" \ back', 7)
+  WHERE id = 1;
+UPDATE vals SET ct = ROW(NULL, NULL, NULL, NULL, '', NULL) WHERE id = 2;
 
 CREATE TABLE formulas (id integer PRIMARY KEY, tag text, v text,
                        amount numeric);
@@ -118,7 +126,7 @@ INSERT INTO visits VALUES (E'ref-\xe9', '2024-01-01');
 COLS = ["id", "i2", "i4", "i8", "i8b", "num", "f4", "f8", "b", "t", "vc",
         "ch", "d", "tm", "tmtz", "ts", "tstz", "iv", "u", "ip", "net", "j",
         "jb", "ai", "at", "ats", "an", "i2d", "mood", "by", "dom", "dmail",
-        "comp", "ean", "moods", "doms"]
+        "comp", "ean", "moods", "doms", "ct"]
 
 
 def entity(name, table, columns, source="types", order="id"):
@@ -164,8 +172,10 @@ JSON_ROWS = [
      "at": ["a b", 'c"d', None, "NULL", "", "x\\y"],
      "ats": ["2024-03-01T12:00:00+00:00", None], "an": [D("1.50"), None],
      "i2d": [[1, 2], [3, 4]], "mood": "happy", "by": "AP8Q", "dom": 5,
-     "dmail": "x@example.nl", "comp": '(1,"a,b")', "ean": "8712345678906",
-     "moods": ["sad", "happy"], "doms": [1, None, 3]},
+     "dmail": "x@example.nl", "comp": {"a": 1, "b": "a,b"},
+     "ean": "8712345678906", "moods": ["sad", "happy"], "doms": [1, None, 3],
+     "ct": {"kind": "phone", "at": "2024-03-01T12:00:00+00:00", "ok": True,
+            "tags": '{x,"y z"}', "note": 'say "hi" \\ back', "n": 7}},
     {"id": 2, "i2": -32768, "i4": -2147483648, "i8": -9223372036854775808,
      "i8b": 1234567890123456, "num": D("-0.000000000000000000000000000001"),
      "f4": "-Infinity", "f8": D("0.1"), "b": False, "t": "", "vc": None,
@@ -174,7 +184,9 @@ JSON_ROWS = [
      "tstz": "2024-07-01T12:00:00+00:00", "iv": "P-1D", "u": None,
      "ip": "::1", "net": None, "j": [], "jb": "s", "ai": None, "at": [],
      "ats": None, "an": None, "i2d": None, "mood": "sad", "by": "",
-     "dom": None, "dmail": "", "comp": None, "ean": "", "moods": []},
+     "dom": None, "dmail": "", "comp": None, "ean": "", "moods": [],
+     "ct": {"kind": None, "at": None, "ok": None, "tags": None, "note": "",
+            "n": None}},
     {"id": 3, "i2": 0, "i4": 0, "i8": 0, "i8b": -999999999999999,
      "num": 0, "f4": D("1.5"), "f8": D("-0.25"), "b": None,
      "t": 'a\x01b\tc\r\nd"e,f', "vc": "=1+1", "ch": "+31  ",
@@ -215,6 +227,10 @@ CSV_FIELDS = {
     (1, "ats"): '{"2024-03-01 12:00:00+00",NULL}', (1, "an"): "{1.50,NULL}",
     (1, "i2d"): "{{1,2},{3,4}}",
     (1, "moods"): "{sad,happy}", (1, "doms"): "{1,NULL,3}",
+    (1, "comp"): '(1,"a,b")',
+    (1, "ct"): '(phone,"2024-03-01 12:00:00+00",t,"{x,""y z""}",'
+               '"say ""hi"" \\\\ back",7)',
+    (2, "ct"): '(,,,,"",)',
     (2, "j"): "[]", (2, "jb"): '"s"', (2, "at"): "{}", (2, "moods"): "{}",
     (3, "j"): "null", (3, "jb"): "null",
 }

@@ -100,8 +100,8 @@ Test(pgtext, timetz_offset_gets_its_minutes)
 }
 
 static const dpex_column safe_columns[] = {
-	{"v", 25, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT},
-	{"amount", 1700, DPEX_KIND_NUMERIC, false, DPEX_KIND_TEXT},
+	{"v", 25, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT, NULL, 0},
+	{"amount", 1700, DPEX_KIND_NUMERIC, false, DPEX_KIND_TEXT, NULL, 0},
 };
 static const dpex_entity_shape safe_shape = {"f", 0, -1, 2, safe_columns};
 
@@ -168,4 +168,52 @@ Test(utf8, count_invalid_matches_the_repairs)
 		cr_expect_eq(repaired, want[i], "case %zu", i);
 		dpex_buf_free(&b);
 	}
+}
+
+static const dpex_field row_fields[] = {
+	{"id", DPEX_KIND_INTEGER},
+	{"name", DPEX_KIND_TEXT},
+	{"at", DPEX_KIND_TIMESTAMPTZ},
+};
+
+static char *row_of(const char *s)
+{
+	dpex_buf out = DPEX_BUF_INIT, scratch = DPEX_BUF_INIT,
+		 f = DPEX_BUF_INIT;
+	dpex_value v = {s, s ? strlen(s) : 0, s == NULL};
+	cr_assert_eq(dpex_jsonw_composite(&out, &scratch, &f, row_fields, 3, &v,
+					  NULL),
+		     0, "%s", dpex_error_message());
+	dpex_buf_free(&scratch);
+	dpex_buf_free(&f);
+	return dpex_buf_steal(&out);
+}
+
+#define expect_row(in, want)                                                   \
+	do {                                                                   \
+		char *got_ = row_of(in);                                       \
+		cr_expect_str_eq(got_, want, "from %s", in ? in : "NULL");     \
+		free(got_);                                                    \
+	} while (0)
+
+Test(jsonw, rows_become_objects_of_typed_fields)
+{
+	expect_row(NULL, "null");
+	expect_row("(1,abc,\"2024-03-01 12:00:00+00\")",
+		   "{\"id\": 1, \"name\": \"abc\", "
+		   "\"at\": \"2024-03-01T12:00:00+00:00\"}");
+	expect_row("(,,)", "{\"id\": null, \"name\": null, \"at\": null}");
+	expect_row("(2,\"\",)", "{\"id\": 2, \"name\": \"\", \"at\": null}");
+	expect_row("(3,\"a \"\"b\"\", c\\\\d)\",)",
+		   "{\"id\": 3, \"name\": \"a \\\"b\\\", c\\\\d)\", "
+		   "\"at\": null}");
+}
+
+Test(jsonw, rows_of_another_shape_are_strings)
+{
+	expect_row("(1,abc)", "\"(1,abc)\"");
+	expect_row("(1,abc,,x)", "\"(1,abc,,x)\"");
+	expect_row("(1,\"open,)", "\"(1,\\\"open,)\"");
+	expect_row("1,a,b", "\"1,a,b\"");
+	expect_row("(1,a,b)x", "\"(1,a,b)x\"");
 }

@@ -52,31 +52,31 @@ enum {
 };
 
 static const dpex_column order_columns[] = {
-	{"id", INT4, DPEX_KIND_INTEGER, true, DPEX_KIND_TEXT},
-	{"customer_no", INT8, DPEX_KIND_INTEGER, false, DPEX_KIND_TEXT},
-	{"total", NUMERIC, DPEX_KIND_NUMERIC, false, DPEX_KIND_TEXT},
-	{"ratio", FLOAT8, DPEX_KIND_FLOAT, false, DPEX_KIND_TEXT},
-	{"paid", BOOL, DPEX_KIND_BOOL, false, DPEX_KIND_TEXT},
-	{"placed", DATE, DPEX_KIND_DATE, false, DPEX_KIND_TEXT},
-	{"created", TIMESTAMPTZ, DPEX_KIND_TIMESTAMPTZ, false, DPEX_KIND_TEXT},
-	{"updated", TIMESTAMP, DPEX_KIND_TIMESTAMP, false, DPEX_KIND_TEXT},
-	{"at", TIME, DPEX_KIND_TIME, false, DPEX_KIND_TEXT},
-	{"note", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT},
-	{"phone", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT},
-	{"amount_text", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT},
-	{"name", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT},
-	{"doc", JSONB, DPEX_KIND_JSON, false, DPEX_KIND_TEXT},
-	{"blob", BYTEA, DPEX_KIND_BYTEA, false, DPEX_KIND_TEXT},
-	{"ref", UUID, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT},
+	{"id", INT4, DPEX_KIND_INTEGER, true, DPEX_KIND_TEXT, NULL, 0},
+	{"customer_no", INT8, DPEX_KIND_INTEGER, false, DPEX_KIND_TEXT, NULL, 0},
+	{"total", NUMERIC, DPEX_KIND_NUMERIC, false, DPEX_KIND_TEXT, NULL, 0},
+	{"ratio", FLOAT8, DPEX_KIND_FLOAT, false, DPEX_KIND_TEXT, NULL, 0},
+	{"paid", BOOL, DPEX_KIND_BOOL, false, DPEX_KIND_TEXT, NULL, 0},
+	{"placed", DATE, DPEX_KIND_DATE, false, DPEX_KIND_TEXT, NULL, 0},
+	{"created", TIMESTAMPTZ, DPEX_KIND_TIMESTAMPTZ, false, DPEX_KIND_TEXT, NULL, 0},
+	{"updated", TIMESTAMP, DPEX_KIND_TIMESTAMP, false, DPEX_KIND_TEXT, NULL, 0},
+	{"at", TIME, DPEX_KIND_TIME, false, DPEX_KIND_TEXT, NULL, 0},
+	{"note", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT, NULL, 0},
+	{"phone", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT, NULL, 0},
+	{"amount_text", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT, NULL, 0},
+	{"name", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT, NULL, 0},
+	{"doc", JSONB, DPEX_KIND_JSON, false, DPEX_KIND_TEXT, NULL, 0},
+	{"blob", BYTEA, DPEX_KIND_BYTEA, false, DPEX_KIND_TEXT, NULL, 0},
+	{"ref", UUID, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT, NULL, 0},
 };
 #define NORDER (sizeof(order_columns) / sizeof(*order_columns))
 
 static const dpex_column line_columns[] = {
-	{"order_id", INT4, DPEX_KIND_INTEGER, true, DPEX_KIND_TEXT},
-	{"no", INT4, DPEX_KIND_INTEGER, false, DPEX_KIND_TEXT},
-	{"ean", INT8, DPEX_KIND_INTEGER, true, DPEX_KIND_TEXT},
-	{"qty", NUMERIC, DPEX_KIND_NUMERIC, false, DPEX_KIND_TEXT},
-	{"price", NUMERIC, DPEX_KIND_NUMERIC, false, DPEX_KIND_TEXT},
+	{"order_id", INT4, DPEX_KIND_INTEGER, true, DPEX_KIND_TEXT, NULL, 0},
+	{"no", INT4, DPEX_KIND_INTEGER, false, DPEX_KIND_TEXT, NULL, 0},
+	{"ean", INT8, DPEX_KIND_INTEGER, true, DPEX_KIND_TEXT, NULL, 0},
+	{"qty", NUMERIC, DPEX_KIND_NUMERIC, false, DPEX_KIND_TEXT, NULL, 0},
+	{"price", NUMERIC, DPEX_KIND_NUMERIC, false, DPEX_KIND_TEXT, NULL, 0},
 };
 #define NLINE (sizeof(line_columns) / sizeof(*line_columns))
 
@@ -379,7 +379,7 @@ static const char names_py[] =
 Test(xlsx, sheet_names_follow_excel_rules)
 {
 	static const dpex_column id[] = {
-		{"id", INT4, DPEX_KIND_INTEGER, true, DPEX_KIND_TEXT}};
+		{"id", INT4, DPEX_KIND_INTEGER, true, DPEX_KIND_TEXT, NULL, 0}};
 	static const char *const names[] = {
 		"a:b/c?d*e[f]g\\h",
 		"customer_contact_preferences_history",
@@ -499,7 +499,7 @@ static const char continued_py[] =
 Test(xlsx, rows_beyond_excel_limit_continue_on_a_new_sheet)
 {
 	static const dpex_column c[] = {
-		{"v", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT}};
+		{"v", TEXT, DPEX_KIND_TEXT, false, DPEX_KIND_TEXT, NULL, 0}};
 	const dpex_entity_shape e = {"events", 0, -1, 1, c};
 	dpex_archive *a = open_archive();
 	dpex_exporter_ctx ctx = {.archive = a, .entities = &e, .nentities = 1};
