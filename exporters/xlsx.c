@@ -40,8 +40,9 @@
 
 #define MEMBER_NAME "data.xlsx"
 
-/* Excel caps a cell at 32,767 characters (libxlsxwriter counts code
- * points); a longer value keeps its start and says where the rest is. */
+/* Excel caps a cell at 32,767 characters, counted in UTF-16 (an emoji
+ * counts 2; libxlsxwriter's own check counts code points); a longer value
+ * keeps its start and says where the rest is. */
 #define CELL_MAX_CHARS 32767
 #define TRUNCATED_MARK                                                         \
 	" \u2026 [truncated: Excel holds 32,767 characters a cell; the full "  \
@@ -172,6 +173,26 @@ static int escape_escapes(dpex_buf *out, const char *s, size_t len)
 	return dpex_buf_append(out, s + run, len - run);
 }
 
+/* Bytes of valid UTF-8 s that make at most max UTF-16 code units, not
+ * splitting a character. */
+static size_t utf16_prefix(const char *s, size_t len, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, units = 0;
+	while (i < len) {
+		size_t n = p[i] < 0x80	 ? 1
+			   : p[i] < 0xE0 ? 2
+			   : p[i] < 0xF0 ? 3
+					 : 4;
+		size_t u = n == 4 ? 2 : 1; /* a surrogate pair above U+FFFF */
+		if (units + u > max || i + n > len)
+			break;
+		units += u;
+		i += n;
+	}
+	return i;
+}
+
 /*
  * The text of a cell, NUL-terminated: valid UTF-8 (libxlsxwriter writes
  * invalid bytes through and the file does not open), "_xHHHH_" escaped,
@@ -186,7 +207,7 @@ static int cell_text(xlsx_exporter *x, const char *s, size_t len,
 	bool escapes = needs_escapes(s, len);
 	/* Fewer bytes than the limit cannot be too many characters. */
 	bool fits = len <= CELL_MAX_CHARS ||
-		    dpex_utf8_prefix_chars(s, len, CELL_MAX_CHARS) == len;
+		    utf16_prefix(s, len, CELL_MAX_CHARS) == len;
 	if (valid && !escapes && fits)
 		return 0;
 	dpex_buf *own = &x->text; /* the buffer s is in, once it is in one */
@@ -205,12 +226,11 @@ static int cell_text(xlsx_exporter *x, const char *s, size_t len,
 		len = x->escaped.len;
 	}
 	if (!rc && len > CELL_MAX_CHARS &&
-	    dpex_utf8_prefix_chars(s, len, CELL_MAX_CHARS) < len) {
-		size_t mark_chars = 0;
+	    utf16_prefix(s, len, CELL_MAX_CHARS) < len) {
+		size_t mark_chars = 0; /* all below U+FFFF: one unit each */
 		for (const char *m = TRUNCATED_MARK; *m; m++)
 			mark_chars += ((unsigned char)*m & 0xC0) != 0x80;
-		size_t keep = dpex_utf8_prefix_chars(
-			s, len, CELL_MAX_CHARS - mark_chars);
+		size_t keep = utf16_prefix(s, len, CELL_MAX_CHARS - mark_chars);
 		if (s == own->data) {
 			own->len = keep;
 			own->data[keep] = '\0';

@@ -100,7 +100,9 @@ CREATE TABLE long_values (id integer PRIMARY KEY, tag text, v text);
 INSERT INTO long_values VALUES
  (1, 'types', repeat('abc' || chr(233), 262144)),
  (2, 'types', repeat('x', 32767)),
- (3, 'types', repeat('y', 32768));
+ (3, 'types', repeat('y', 32768)),
+ (4, 'types', repeat(chr(128512), 20000)),
+ (5, 'types', repeat(chr(128512), 16383) || 'a');
 
 CREATE TABLE customer_contact_preferences_history (tag text, v integer);
 INSERT INTO customer_contact_preferences_history VALUES ('types', 1);
@@ -497,6 +499,14 @@ class Types(unittest.TestCase):
         self.assertEqual(v[1], "x" * 32767)  # exactly the limit: whole
         self.assertEqual(len(v[2]), 32767)
         self.assertTrue(v[2].endswith(mark))
+        # Excel counts characters in UTF-16: an emoji is 2 of the 32,767.
+        units = lambda t: sum(2 if ord(ch) > 0xFFFF else 1 for ch in t)
+        self.assertEqual(v[3], "\U0001F600" * ((32767 - len(mark)) // 2)
+                         + mark)
+        self.assertLessEqual(units(v[3]), 32767)
+        self.assertEqual(v[4], "\U0001F600" * 16383 + "a")
+        self.assertEqual(units(v[4]), 32767)
+        self.assertEqual(rows[3]["v"], "\U0001F600" * 20000)
 
     def test_sheet_names_are_valid(self):
         self.assertEqual(self.wb.sheetnames, [
