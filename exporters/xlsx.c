@@ -469,13 +469,11 @@ static int write_value(xlsx_exporter *x, lxw_worksheet *ws, lxw_row_t row,
 		 * text the JSON and CSV files show. */
 		break;
 	}
-	/* What did not fit a typed cell: the same text as in the CSV file
-	 * (ISO 8601 timestamps, base64 bytea, true/false). */
+	/* What did not fit a typed cell, and identifiers: the same text as
+	 * in the CSV file (ISO 8601 timestamps, base64 bytea, true/false). */
 	const char *text;
 	size_t n;
-	int rc = dpex_pgtext_plain(&x->scratch,
-				   c->identifier ? DPEX_KIND_TEXT : c->kind, s,
-				   len, &text, &n);
+	int rc = dpex_pgtext_plain(&x->scratch, c->kind, s, len, &text, &n);
 	return rc ? rc : write_text(x, ws, row, col, text, n, NULL);
 }
 
