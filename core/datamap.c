@@ -296,6 +296,8 @@ static void parse_sources(parser *p, json_t *sources)
 		push_key(p, name);
 		dpex_map_source *s = &p->m->sources[p->m->nsources++];
 		s->name = dpex_strdup(name);
+		if (!s->name)
+			p->failed = true;
 		check_name(p, "source", name);
 		if (expect(p, v, JSON_OBJECT)) {
 			check_keys(p, v, keys);
@@ -335,6 +337,8 @@ static void parse_identifiers(parser *p, json_t *ids)
 		dpex_map_identifier *id =
 			&p->m->identifiers[p->m->nidentifiers++];
 		id->name = dpex_strdup(name);
+		if (!id->name)
+			p->failed = true;
 		check_name(p, "identifier", name);
 		if (expect(p, v, JSON_OBJECT)) {
 			check_keys(p, v, keys);
@@ -513,7 +517,13 @@ static void parse_parent(parser *p, json_t *parent, dpex_map_entity *e,
 		if (name) {
 			push_key(p, "entity");
 			int i = dpex_datamap_entity(p->m, name);
-			if (i < 0 || (size_t)i >= self)
+			if (i >= 0 && (size_t)i == self)
+				problem(p,
+					"entity \"%s\" names itself as its "
+					"parent: a parent is another entity, "
+					"declared before its children",
+					name);
+			else if (i < 0 || (size_t)i > self)
 				problem(p,
 					"unknown parent entity \"%s\": a "
 					"parent must be declared before its "
@@ -672,6 +682,87 @@ static void parse_root(parser *p, json_t *root)
 	parse_list(p, root, "entities", true);
 }
 
+/* Union-find root of identifier i: links tie identifiers together. */
+static int tied_root(int *up, int i)
+{
+	while (up[i] != i)
+		i = up[i] = up[up[i]];
+	return i;
+}
+
+/* Checks what only the whole map shows: every identifier is used, and the
+ * links tie every identifier an entity is matched by to every other, so a
+ * request naming any one of them reaches every entity. (Links cannot loop:
+ * each is followed at most once, and only to learn identifiers not yet
+ * known; parents precede their children, so parent chains cannot loop.) */
+static void check_identifiers(parser *p)
+{
+	const dpex_datamap *m = p->m;
+	size_t n = m->nidentifiers;
+	int *up = dpex_calloc(n ? n : 1, sizeof(int));
+	bool *used = dpex_calloc(n ? n : 1, sizeof(bool));
+	if (!up || !used) {
+		p->failed = true;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		up[i] = (int)i;
+	for (size_t l = 0; l < m->nlinks; l++) {
+		const dpex_map_link *ml = &m->links[l];
+		for (size_t k = 0; k < ml->nkeys; k++) {
+			used[ml->keys[k].identifier] = true;
+			up[tied_root(up, ml->keys[k].identifier)] =
+				tied_root(up, ml->keys[0].identifier);
+		}
+	}
+	int first = -1; /* the first entity matched by an identifier */
+	for (size_t e = 0; e < m->nentities; e++) {
+		int id = m->entities[e].match_identifier;
+		if (id < 0)
+			continue;
+		used[id] = true;
+		if (first < 0) {
+			first = (int)e;
+			continue;
+		}
+		int id0 = m->entities[first].match_identifier;
+		if (tied_root(up, id) == tied_root(up, id0))
+			continue;
+		push_key(p, "entities");
+		push_index(p, e);
+		push_key(p, "match");
+		push_key(p, "identifier");
+		problem(p,
+			"identifier \"%s\" is not tied to \"%s\" (used by "
+			"entity \"%s\") by any link, so a request naming "
+			"one would miss the other's rows: add a link (a table "
+			"holding both), or match on an identifier that is "
+			"tied",
+			m->identifiers[id].name, m->identifiers[id0].name,
+			m->entities[first].name);
+		pop(p);
+		pop(p);
+		pop(p);
+		pop(p);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (used[i])
+			continue;
+		push_key(p, "identifiers");
+		push_key(p, m->identifiers[i].name);
+		problem(p,
+			"identifier \"%s\" is used by no link and no entity: "
+			"a request naming it would find nothing; match an "
+			"entity on it, add it to a link, or remove it",
+			m->identifiers[i].name);
+		pop(p);
+		pop(p);
+	}
+done:
+	free(up);
+	free(used);
+}
+
 int dpex_datamap_parse(dpex_datamap **out, const char *path, const char *text,
 		       size_t len, dpex_diags *diags)
 {
@@ -699,6 +790,8 @@ int dpex_datamap_parse(dpex_datamap **out, const char *path, const char *text,
 		.path = path, .text = text, .len = len, .diags = diags, .m = m};
 	size_t errors_before = diags->errors;
 	parse_root(&p, root);
+	if (!p.failed && diags->errors == errors_before)
+		check_identifiers(&p);
 	json_decref(root);
 	if (p.failed) {
 		dpex_datamap_free(m);
