@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,7 +55,8 @@ struct dpex_archive {
 	char *out_dir;
 	char *name;
 	bool compress;
-	char *spool; /* out_dir/.dpex-spool-XXXXXX */
+	char *spool;  /* out_dir/.dpex-spool-XXXXXX */
+	int spool_fd; /* holds the spool's lock while the archive lives */
 	unsigned int next_file;
 	member *members;
 	size_t nmembers;
@@ -188,6 +190,109 @@ static void remove_spool(dpex_archive *a)
 	rmdir(a->spool);
 	free(a->spool);
 	a->spool = NULL;
+	if (a->spool_fd >= 0)
+		close(a->spool_fd);
+	a->spool_fd = -1;
+}
+
+#define SPOOL_PREFIX ".dpex-spool-"
+#define NEW_SPOOL_PREFIX ".dpex-new-"
+/* A new spool is locked and renamed within microseconds; one older than
+ * this that nobody holds was left by a process that died in between. */
+#define NEW_SPOOL_STALE_SECONDS 60
+
+/* Empties and removes the spool directory name in dir (an fd). */
+static void remove_dir_at(int dir, const char *name)
+{
+	int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	unlinkat(dir, name, AT_REMOVEDIR);
+}
+
+/* Removes what exports killed in out_dir left behind (SIGKILL, a crash, a
+ * power cut: no chance to clean up). A live export holds a lock on its
+ * spool, which the kernel drops when the process dies, so only the dead
+ * ones' spools are taken; and only this user's. Best effort: a spool that
+ * cannot be removed is left for the next run. */
+static void sweep_stale(const char *out_dir)
+{
+	DIR *d = opendir(out_dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		bool spool = strncmp(e->d_name, SPOOL_PREFIX,
+				     strlen(SPOOL_PREFIX)) == 0;
+		bool fresh = strncmp(e->d_name, NEW_SPOOL_PREFIX,
+				     strlen(NEW_SPOOL_PREFIX)) == 0;
+		if (!spool && !fresh)
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (fresh && time(NULL) - st.st_mtime < NEW_SPOOL_STALE_SECONDS)
+			continue;
+		int fd = openat(dirfd(d), e->d_name,
+				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			remove_dir_at(dirfd(d), e->d_name);
+		close(fd);
+	}
+	closedir(d);
+}
+
+/* Makes the spool: created under a name the sweep leaves alone, locked,
+ * then renamed to its spool name, so no other dpex can ever see it
+ * unlocked. mkdtemp makes it 0700: the spool holds personal data. */
+static int make_spool(dpex_archive *a)
+{
+	char *fresh =
+		dpex_asprintf("%s/" NEW_SPOOL_PREFIX "XXXXXX", a->out_dir);
+	if (!fresh)
+		return DPEX_ENOMEM;
+	int rc = 0;
+	if (!mkdtemp(fresh)) {
+		rc = dpex_error_set(DPEX_EOUTPUT,
+				    "creating a spool directory in %s: %s",
+				    a->out_dir, strerror(errno));
+		free(fresh);
+		return rc;
+	}
+	const char *suffix = fresh + strlen(fresh) - 6;
+	a->spool = dpex_asprintf("%s/" SPOOL_PREFIX "%s", a->out_dir, suffix);
+	a->spool_fd = open(fresh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!a->spool) {
+		rc = DPEX_ENOMEM;
+	} else if (a->spool_fd < 0 || flock(a->spool_fd, LOCK_EX) != 0 ||
+		   renameat2(AT_FDCWD, fresh, AT_FDCWD, a->spool,
+			     RENAME_NOREPLACE) != 0) {
+		rc = dpex_error_set(DPEX_EOUTPUT,
+				    "creating a spool directory in %s: %s",
+				    a->out_dir, strerror(errno));
+	}
+	if (rc) {
+		rmdir(fresh);
+		free(a->spool);
+		a->spool = NULL;
+		if (a->spool_fd >= 0)
+			close(a->spool_fd);
+		a->spool_fd = -1;
+	}
+	free(fresh);
+	return rc;
 }
 
 static int check_out_dir(const char *dir)
@@ -248,11 +353,11 @@ int dpex_archive_open(dpex_archive **out, const dpex_archive_options *opt)
 	if (!a)
 		return DPEX_ENOMEM;
 	a->compress = opt->compress;
+	a->spool_fd = -1;
 	a->out_dir = dpex_strdup(opt->out_dir);
 	a->name = dpex_strdup(opt->name);
-	char *spool = dpex_asprintf("%s/.dpex-spool-XXXXXX", opt->out_dir);
 	char *final = dpex_asprintf("%s/%s", opt->out_dir, opt->name);
-	if (!a->out_dir || !a->name || !spool || !final) {
+	if (!a->out_dir || !a->name || !final) {
 		rc = DPEX_ENOMEM;
 		goto done;
 	}
@@ -260,17 +365,9 @@ int dpex_archive_open(dpex_archive **out, const dpex_archive_options *opt)
 	rc = check_not_there(a, final);
 	if (rc)
 		goto done;
-	/* mkdtemp makes it 0700: the spool holds personal data. */
-	if (!mkdtemp(spool)) {
-		rc = dpex_error_set(DPEX_EOUTPUT,
-				    "creating a spool directory in %s: %s",
-				    opt->out_dir, strerror(errno));
-		goto done;
-	}
-	a->spool = spool;
-	spool = NULL;
+	sweep_stale(opt->out_dir);
+	rc = make_spool(a);
 done:
-	free(spool);
 	free(final);
 	if (rc) {
 		dpex_archive_free(a);
@@ -681,16 +778,18 @@ static int write_zip(dpex_archive *a, json_t *extra, const char *final)
 	int rc = check_not_there(a, final);
 	if (rc)
 		return rc;
-	a->tmp_path = dpex_asprintf("%s/.%s.XXXXXX.tmp", a->out_dir, a->name);
+	/* Inside the spool: killed now, the process leaves one hidden,
+	 * locked directory for the next run to sweep, and libzip's own
+	 * temporary file lands there too. */
+	a->tmp_path = dpex_asprintf("%s/%s", a->spool, a->name);
 	if (!a->tmp_path)
 		return DPEX_ENOMEM;
-	int fd = mkostemps(a->tmp_path, 4, O_CLOEXEC);
-	if (fd < 0) {
-		rc = output_error(a, a->name, errno);
-		free(a->tmp_path);
-		a->tmp_path = NULL;
-		return rc;
-	}
+	/* Made first, 0600, because libzip gives its output the mode of the
+	 * file it replaces: the archive holds personal data. */
+	int fd = open(a->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		      0600);
+	if (fd < 0)
+		return output_error(a, a->name, errno);
 	close(fd);
 	int zerr = 0;
 	a->zip = zip_open(a->tmp_path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);

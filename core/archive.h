@@ -5,10 +5,15 @@
  * the output directory (so memory stays flat whatever the subject's size,
  * and the spool is on the same file system as the archive). Each member's
  * size, row count and SHA-256 are taken as it is written. dpex_archive_commit
- * writes the ZIP under a hidden temporary name, adds manifest.json, fsyncs,
- * and renames it to its final name; until then nothing with the final name
- * exists, and dpex_archive_free() of an uncommitted archive removes every
- * file it created.
+ * writes the ZIP inside the spool, adds manifest.json, fsyncs, and renames
+ * it to its final name; until then nothing with the final name exists, and
+ * dpex_archive_free() of an uncommitted archive removes every file it
+ * created.
+ *
+ * A process killed outright (SIGKILL, a crash) leaves only its spool, a
+ * hidden directory named .dpex-spool-XXXXXX. The spool is locked (flock)
+ * while its archive lives; dpex_archive_open removes the unlocked spools
+ * of this user it finds in out_dir, so the next export there cleans up.
  */
 #ifndef DPEX_ARCHIVE_H
 #define DPEX_ARCHIVE_H
@@ -26,8 +31,9 @@ typedef struct dpex_archive_options {
 	bool compress;	     /* deflate members; otherwise store them */
 } dpex_archive_options;
 
-/* Creates the spool directory in out_dir. DPEX_EOUTPUT when out_dir is
- * missing or not writable (the message says which and how to fix it). */
+/* Creates the spool directory in out_dir, after removing the spools that
+ * dead exports left there. DPEX_EOUTPUT when out_dir is missing or not
+ * writable (the message says which and how to fix it). */
 int dpex_archive_open(dpex_archive **out, const dpex_archive_options *opt);
 
 /* Starts a streamed member called name (may contain '/', e.g.

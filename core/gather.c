@@ -142,6 +142,17 @@ static bool same_value(const dpex_value *a, const dpex_value *b)
 
 static int walk_row(dpex_gather *g, int e);
 
+/* Moves entity e's cursor on; a failure there (the connection lost, a
+ * statement timeout) names the entity being read. */
+static int next_row(dpex_gather *g, int e)
+{
+	int rc = dpex_cursor_next(g->cursors[e]);
+	if (rc == DPEX_ESOURCE)
+		dpex_error_wrap(
+			rc, "entity \"%s\": ", g->plan->map->entities[e].name);
+	return rc;
+}
+
 /* The rows of child entity c under the parent row whose key is key. */
 static int walk_children(dpex_gather *g, int c, const dpex_value *key)
 {
@@ -155,7 +166,7 @@ static int walk_children(dpex_gather *g, int c, const dpex_value *key)
 	       same_value(&row[pc->parent_key], key)) {
 		int rc = walk_row(g, c);
 		if (!rc)
-			rc = dpex_cursor_next(g->cursors[c]);
+			rc = next_row(g, c);
 		if (rc)
 			return rc;
 	}
@@ -209,7 +220,7 @@ int dpex_gather_run(dpex_gather *g, const dpex_output *outputs, size_t noutputs)
 		while (dpex_cursor_row(g->cursors[e])) {
 			int rc = walk_row(g, (int)e);
 			if (!rc)
-				rc = dpex_cursor_next(g->cursors[e]);
+				rc = next_row(g, (int)e);
 			if (rc)
 				return rc;
 		}

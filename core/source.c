@@ -1,6 +1,7 @@
 #include "source.h"
 
 #include "error.h"
+#include "sqlhint.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -33,15 +34,30 @@ struct dpex_cursor {
 	size_t ncolumns;
 };
 
-/* libpq messages end in a newline; messages here are one line. */
-static int source_error(const dpex_source *s, const char *what)
+/* libpq's messages span lines ("...failed: No such file or directory\n\tIs
+ * the server running...?\n"); messages here are one line, with the fix. */
+static int source_error(const dpex_source *s, const char *what, const char *fix)
 {
-	const char *msg = PQerrorMessage(s->conn);
-	size_t n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+	char msg[1024];
+	size_t n = 0;
+	bool space = false;
+	for (const char *c = PQerrorMessage(s->conn); *c && n + 1 < sizeof(msg);
+	     c++) {
+		bool blank = *c == '\n' || *c == '\t' || *c == ' ';
+		if (blank && !space && n > 0)
+			msg[n++] = ' ';
+		else if (!blank)
+			msg[n++] = *c;
+		space = blank;
+	}
+	while (n && msg[n - 1] == ' ')
 		n--;
-	return dpex_error_set(DPEX_ESOURCE, "source \"%s\": %s: %.*s", s->name,
-			      what, (int)n, msg);
+	msg[n] = '\0';
+	if (!fix && PQstatus(s->conn) == CONNECTION_BAD)
+		fix = dpex_sqlhint_lost();
+	return dpex_error_set(DPEX_ESOURCE, "source \"%s\": %s: %s%s%s",
+			      s->name, what, msg, fix ? "; " : "",
+			      fix ? fix : "");
 }
 
 /* The server's primary message (and hint), without the statement excerpt
@@ -52,11 +68,13 @@ static int result_error(const dpex_source *s, const PGresult *r,
 	const char *primary =
 		r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	if (!primary)
-		return source_error(s, what);
+		return source_error(s, what, NULL);
 	const char *hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
-	return dpex_error_set(DPEX_ESOURCE, "source \"%s\": %s: %s%s%s%s",
+	const char *fix = dpex_sqlhint(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+	return dpex_error_set(DPEX_ESOURCE, "source \"%s\": %s: %s%s%s%s%s%s",
 			      s->name, what, primary, hint ? " (hint: " : "",
-			      hint ? hint : "", hint ? ")" : "");
+			      hint ? hint : "", hint ? ")" : "",
+			      fix ? "; " : "", fix ? fix : "");
 }
 
 static int exec_command(dpex_source *s, const char *sql)
@@ -103,7 +121,7 @@ int dpex_source_open(dpex_source **out, const dpex_datamap *m, int source)
 		return dpex_error_oom();
 	}
 	if (PQstatus(s->conn) != CONNECTION_OK) {
-		rc = source_error(s, "cannot connect");
+		rc = source_error(s, "cannot connect", dpex_sqlhint_connect());
 	} else {
 		PGresult *r = PQexec(s->conn, session_setup);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
