@@ -745,16 +745,33 @@ static void check_identifiers(parser *p)
 		pop(p);
 		pop(p);
 	}
+	int id0 = first >= 0 ? m->entities[first].match_identifier : -1;
 	for (size_t i = 0; i < n; i++) {
-		if (used[i])
+		bool matched = false;
+		for (size_t e = 0; e < m->nentities && !matched; e++)
+			matched = m->entities[e].match_identifier == (int)i;
+		if (used[i] && (matched || id0 < 0 ||
+				tied_root(up, (int)i) == tied_root(up, id0)))
 			continue;
 		push_key(p, "identifiers");
 		push_key(p, m->identifiers[i].name);
-		problem(p,
-			"identifier \"%s\" is used by no link and no entity: "
-			"a request naming it would find nothing; match an "
-			"entity on it, add it to a link, or remove it",
-			m->identifiers[i].name);
+		if (!used[i])
+			problem(p,
+				"identifier \"%s\" is used by no link and no "
+				"entity: a request naming it would find "
+				"nothing; match an entity on it, add it to a "
+				"link, or remove it",
+				m->identifiers[i].name);
+		else
+			problem(p,
+				"identifier \"%s\" is not tied to \"%s\" "
+				"(used by entity \"%s\") by any link, so a "
+				"request naming it would find nothing: add a "
+				"link that holds it and a tied identifier, or "
+				"remove it",
+				m->identifiers[i].name,
+				m->identifiers[id0].name,
+				m->entities[first].name);
 		pop(p);
 		pop(p);
 	}

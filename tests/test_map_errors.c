@@ -267,3 +267,26 @@ Test(map_errors, nesting_too_deep_is_a_map_error)
 	dpex_datamap_free(m);
 	dpex_diags_free(&d);
 }
+
+Test(map_errors, identifiers_only_a_stray_link_ties)
+{
+	EXPECT_PROBLEMS(
+		"{" SOURCES
+		" \"identifiers\": {\"email\": {}, \"c\": {}, \"d\": {}},\n"
+		" \"links\": [{\"source\": \"crm\", \"table\": \"cd\",\n"
+		"   \"identifiers\": {\"c\": \"c\", \"d\": \"d\"}}],\n"
+		" \"entities\": [\n"
+		"  {\"name\": \"a\", \"source\": \"crm\", \"table\": \"a\", "
+		"\"columns\": [\"x\"],\n"
+		"   \"match\": {\"identifier\": \"email\", \"column\": "
+		"\"e\"}}\n"
+		" ]}\n",
+		"map.json:2:36: $.identifiers.c: identifier \"c\" is not tied "
+		"to \"email\" (used by entity \"a\") by any link, so a request "
+		"naming it would find nothing: add a link that holds it and a "
+		"tied identifier, or remove it\n"
+		"map.json:2:45: $.identifiers.d: identifier \"d\" is not tied "
+		"to \"email\" (used by entity \"a\") by any link, so a request "
+		"naming it would find nothing: add a link that holds it and a "
+		"tied identifier, or remove it\n");
+}
