@@ -529,7 +529,9 @@ static void parse_parent(parser *p, json_t *parent, dpex_map_entity *e,
 					"parent must be declared before its "
 					"children",
 					name);
-			else if (p->m->entities[i].source != e->source)
+			else if (p->m->entities[i].source >= 0 &&
+				 e->source >= 0 &&
+				 p->m->entities[i].source != e->source)
 				problem(p,
 					"parent entity \"%s\" is in source "
 					"\"%s\", but a child must be in the "

@@ -290,3 +290,29 @@ Test(map_errors, identifiers_only_a_stray_link_ties)
 		"naming it would find nothing: add a link that holds it and a "
 		"tied identifier, or remove it\n");
 }
+
+/* Found by fuzz/fuzz_datamap: a parent or child whose source is unknown
+ * made the same-source check read outside the sources. */
+Test(map_errors, parent_or_child_with_unknown_source)
+{
+	EXPECT_PROBLEMS(
+		"{" SOURCES " \"identifiers\": {\"email\": {}},\n"
+		" \"entities\": [\n"
+		"  {\"name\": \"a\", \"source\": \"nope\", \"table\": \"a\", "
+		"\"columns\": [\"x\"],\n"
+		"   \"match\": {\"identifier\": \"email\", \"column\": "
+		"\"e\"}},\n"
+		"  {\"name\": \"b\", \"source\": \"crm\", \"table\": \"b\", "
+		"\"columns\": [\"x\"],\n"
+		"   \"parent\": {\"entity\": \"a\", \"column\": \"x\", "
+		"\"references\": \"x\"}},\n"
+		"  {\"name\": \"c\", \"source\": \"gone\", \"table\": \"c\", "
+		"\"columns\": [\"x\"],\n"
+		"   \"parent\": {\"entity\": \"b\", \"column\": \"x\", "
+		"\"references\": \"x\"}}\n"
+		" ]}\n",
+		"map.json:4:27: $.entities[0].source: unknown source \"nope\": "
+		"declare it under \"sources\"\n"
+		"map.json:8:27: $.entities[2].source: unknown source \"gone\": "
+		"declare it under \"sources\"\n");
+}
