@@ -204,7 +204,10 @@ Test(gather, missing_table_is_a_source_error_naming_the_entity)
 	cr_expect_eq(dpex_gather_open(&g, p, &s, ids), DPEX_ESOURCE);
 	cr_expect_str_eq(dpex_error_message(),
 			 "entity \"parts\": source \"db\": query failed: "
-			 "relation \"public.partz\" does not exist");
+			 "relation \"public.partz\" does not exist; the map "
+			 "names a table or view this database does not have: "
+			 "fix the map (dpex check --map FILE lists every such "
+			 "problem)");
 	dpex_idvalues_free(ids, m->nidentifiers);
 	dpex_source_close(s);
 	dpex_plan_free(p);
