@@ -286,10 +286,7 @@ class Failures(unittest.TestCase):
                                           ["id", "note"])],
                         conninfo="dbname=%s options='-c statement_timeout=300'"
                         % DB, name="timeout.json")
-        start = time.monotonic()
         r = self.export(path)
-        # Canceled long before the view's 10 s are over.
-        self.assertLess(time.monotonic() - start, 8)
         self.assert_fails(
             r, 4,
             'entity "people": source "fail": reading rows failed: '
