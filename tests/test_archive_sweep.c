@@ -32,26 +32,35 @@ static void remove_dir(void)
 
 TestSuite(archive_sweep, .init = make_dir, .fini = remove_dir);
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Entries of path, except . and .., as "a b c" in sorted order; the new
  * spool, whose name is random, as ".dpex-spool-NEW". */
 static char *listing(const char *path, const char *spool)
 {
-	struct dirent **names;
-	int n = scandir(path, &names, NULL, alphasort);
-	cr_assert_geq(n, 0);
-	char *out = calloc(1, 4096);
+	const char *names[64];
+	size_t n = 0;
 	const char *base = spool ? strrchr(spool, '/') + 1 : "";
-	for (int i = 0; i < n; i++) {
-		const char *name = names[i]->d_name;
-		if (strcmp(name, ".") && strcmp(name, "..")) {
-			if (out[0])
-				strcat(out, " ");
-			strcat(out, strcmp(name, base) == 0 ? ".dpex-spool-NEW"
-							    : name);
-		}
-		free(names[i]);
+	DIR *d = opendir(path);
+	cr_assert_not_null(d);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && n < 64)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			names[n++] = strdup(strcmp(e->d_name, base) == 0
+						    ? ".dpex-spool-NEW"
+						    : e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(*names), by_name);
+	char *out = calloc(1, 4096);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(out, " ");
+		strcat(out, names[i]);
+		free((void *)names[i]);
 	}
-	free(names);
 	return out;
 }
 
