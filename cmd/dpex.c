@@ -97,7 +97,8 @@ static const char check_usage[] =
 	"      --offline    check the map only, not the databases\n"
 	"  -h, --help       show this text\n"
 	"\n"
-	"Exit codes: 0 no problems, 3 problems found, 2 usage.\n";
+	"Exit codes: 0 no problems, 3 problems found, 4 a source could not\n"
+	"be reached (every problem is listed all the same), 2 usage.\n";
 
 static const char plan_usage[] =
 	"Usage: dpex plan --map FILE [--identifier NAME | --subject "
@@ -326,6 +327,7 @@ static int cmd_check(int argc, char **argv)
 	dpex_diags d = DPEX_DIAGS_INIT;
 	rc = offline ? 0 : dpex_check_live(m, &d);
 	if (rc) {
+		print_diags(&d);
 		rc = fail(rc);
 	} else if (d.errors) {
 		print_diags(&d);

@@ -218,12 +218,14 @@ static int check_link(checker *c, dpex_source *s, size_t l)
 int dpex_check_live(const dpex_datamap *m, dpex_diags *diags)
 {
 	checker c = {.m = m, .diags = diags};
+	size_t unreachable = 0;
 	for (size_t src = 0; src < m->nsources; src++) {
 		dpex_source *s = NULL;
 		int rc = dpex_source_open(&s, m, (int)src);
 		if (rc == DPEX_ENOMEM)
 			return rc;
 		if (rc) {
+			unreachable++;
 			c.depth = 0;
 			c.path[c.depth++] = STEP_KEY("sources");
 			c.path[c.depth++] = STEP_KEY(m->sources[src].name);
@@ -251,5 +253,15 @@ int dpex_check_live(const dpex_datamap *m, dpex_diags *diags)
 				return rc;
 		}
 	}
+	/* The map may be fine: exit as for any source that cannot be
+	 * reached, after every problem has been listed. */
+	if (unreachable)
+		return dpex_error_set(
+			DPEX_ESOURCE,
+			"%zu of %zu source%s could not be reached "
+			"(see above); the map could not be "
+			"checked against %s",
+			unreachable, m->nsources, m->nsources == 1 ? "" : "s",
+			unreachable == 1 ? "it" : "them");
 	return 0;
 }

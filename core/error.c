@@ -21,7 +21,9 @@ int dpex_check_canceled(void)
 {
 	if (!canceled)
 		return 0;
-	return dpex_error_set(DPEX_ECANCELED, "interrupted");
+	return dpex_error_set(DPEX_ECANCELED,
+			      "interrupted by SIGINT or SIGTERM: the export "
+			      "stopped and left nothing behind");
 }
 
 int dpex_error_set(int code, const char *fmt, ...)

@@ -34,6 +34,7 @@ PW_DB = "dpex_fail_pw"
 ANNA = "anna@example.nl"
 HOSTILE_TABLE = "orders; DROP TABLE victim; --"
 HOSTILE_SCHEMA = 'we"ird schema'
+HOSTILE_LINK = "link'); DROP TABLE victim; --"
 HOSTILE_COLUMNS = ['na"me', "ünï cödé ✓", "x'); DROP TABLE victim; --"]
 # Rows in the big table: enough that an export takes a few seconds when
 # read through the slow view, and more than a small tmpfs holds.
@@ -116,6 +117,11 @@ class Failures(unittest.TestCase):
         sql(DB, "CREATE TABLE %s (email text, %s)" % (qualified, cols))
         sql(DB, "INSERT INTO %s VALUES (%%s, 'a', 'b', 'c')" % qualified,
             (ANNA,))
+        # A link table with hostile names: email -> "c""id".
+        link = '"%s"."%s"' % (HOSTILE_SCHEMA.replace('"', '""'),
+                              HOSTILE_LINK.replace('"', '""'))
+        sql(DB, 'CREATE TABLE %s (email text, "c""id" int)' % link)
+        sql(DB, "INSERT INTO %s VALUES (%%s, 1)" % link, (ANNA,))
         cls.tmp = tempfile.mkdtemp(prefix="dpex-fail-")
         # dpex runs as another user in one test: it must read the maps.
         os.chmod(cls.tmp, 0o755)
@@ -338,13 +344,48 @@ class Failures(unittest.TestCase):
         self.assertEqual(err.count("\n"), 1)
         self.assertEqual(os.listdir(self.out), [])
 
+    def test_sigterm_and_sigint_stop_cleanly(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            p = self.start_slow_export()
+            p.send_signal(sig)
+            out, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 130, err)
+            self.assertEqual(out, "")
+            self.assertEqual(err, "dpex: error: interrupted by SIGINT or "
+                             "SIGTERM: the export stopped and left nothing "
+                             "behind\n")
+            self.assertEqual(os.listdir(self.out), [])
+
+    def test_check_reports_an_unreachable_source(self):
+        nowhere = tempfile.mkdtemp(dir=self.tmp)
+        path = make_map(self.tmp, [PEOPLE],
+                        conninfo="host=%s dbname=%s" % (nowhere, DB),
+                        name="check-nowhere.json")
+        r = dpex("check", "--map", path)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertRegex(r.stderr, "^" + re.escape(path) + r':\d+:\d+: '
+                         r'\$\.sources\.fail: source "fail": cannot connect: ')
+        self.assertTrue(r.stderr.endswith(
+            "\ndpex: error: 1 of 1 source could not be reached (see above); "
+            "the map could not be checked against it\n"), r.stderr)
+
     # -- hostile names and values --------------------------------------
 
     def hostile_map(self):
-        return make_map(self.tmp, [
-            entity("hostile", HOSTILE_TABLE, HOSTILE_COLUMNS,
-                   schema=HOSTILE_SCHEMA),
-            PEOPLE], name="hostile.json")
+        path = os.path.join(self.tmp, "hostile.json")
+        by_id = dict(entity("people_by_id", "people", ["id", "note"]),
+                     match={"identifier": "cid", "column": "id"})
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({
+                "sources": {"fail": {"conninfo": "dbname=" + DB}},
+                "identifiers": {"email": {}, "cid": {}},
+                "links": [{"source": "fail", "schema": HOSTILE_SCHEMA,
+                           "table": HOSTILE_LINK,
+                           "identifiers": {"email": "email", "cid": 'c"id'}}],
+                "entities": [entity("hostile", HOSTILE_TABLE,
+                                    HOSTILE_COLUMNS, schema=HOSTILE_SCHEMA),
+                             PEOPLE, by_id]}, f, ensure_ascii=False)
+        return path
 
     def test_hostile_names_are_quoted_never_executed(self):
         path = self.hostile_map()
@@ -358,11 +399,18 @@ class Failures(unittest.TestCase):
             header = z.read("csv/hostile.csv").decode().split("\r\n")[0]
         self.assertEqual(data["entities"]["hostile"],
                          [dict(zip(HOSTILE_COLUMNS, ["a", "b", "c"]))])
+        # Found through the hostile link: its query ran, quoted.
+        self.assertEqual(data["entities"]["people_by_id"],
+                         [{"id": 1, "note": "hello"}])
+        self.assertEqual(data["subject"], {"email": [ANNA], "cid": ["1"]})
         self.assertEqual(header, '"na""me",ünï cödé ✓,'
                                  "x'); DROP TABLE victim; --")
         r = dpex("plan", "--map", path)
         self.assertIn('FROM "we""ird schema"."orders; DROP TABLE victim; --"'
                       ' AS t0 WHERE t0."email" = ANY($1)', r.stdout)
+        self.assertIn('SELECT DISTINCT t0."c""id"::text FROM "we""ird '
+                      'schema"."link\'); DROP TABLE victim; --" AS t0 WHERE '
+                      't0."email" = ANY($1)', r.stdout)
 
     def test_hostile_values_are_parameters_and_match_nothing(self):
         path = self.hostile_map()
