@@ -34,27 +34,41 @@ struct dpex_cursor {
 	size_t ncolumns;
 };
 
-/* libpq's messages span lines ("...failed: No such file or directory\n\tIs
- * the server running...?\n"); messages here are one line, with the fix. */
+/* libpq's messages span lines: "\n\t" continues a message, and starts a
+ * new sentence when a capital follows ("...or directory\n\tIs the server
+ * running...?"); a bare "\n" separates messages ("FATAL: terminating
+ * connection...\nserver closed the connection unexpectedly"). Messages
+ * here are one line, with the fix. */
 static int source_error(const dpex_source *s, const char *what, const char *fix)
 {
 	char msg[1024];
 	size_t n = 0;
-	bool space = false;
-	for (const char *c = PQerrorMessage(s->conn); *c && n + 1 < sizeof(msg);
-	     c++) {
-		bool blank = *c == '\n' || *c == '\t' || *c == ' ';
-		if (blank && !space && n > 0)
+	const char *c = PQerrorMessage(s->conn);
+	while (*c && n + 3 < sizeof(msg)) {
+		if (*c == '\n' && c[1] == '\t') {
+			c += 2;
+			bool sentence = *c >= 'A' && *c <= 'Z';
+			if (sentence && n && msg[n - 1] != '.' &&
+			    msg[n - 1] != '?')
+				msg[n++] = '.';
 			msg[n++] = ' ';
-		else if (!blank)
-			msg[n++] = *c;
-		space = blank;
+		} else if (*c == '\n') {
+			c++;
+			if (*c) {
+				msg[n++] = ';';
+				msg[n++] = ' ';
+			}
+		} else if (*c == ' ' && n && msg[n - 1] == ' ') {
+			c++; /* "FATAL:  password..." */
+		} else {
+			msg[n++] = *c++;
+		}
 	}
-	while (n && msg[n - 1] == ' ')
-		n--;
-	msg[n] = '\0';
 	if (!fix && PQstatus(s->conn) == CONNECTION_BAD)
 		fix = dpex_sqlhint_lost();
+	while (n && (msg[n - 1] == ' ' || (fix && msg[n - 1] == '.')))
+		n--;
+	msg[n] = '\0';
 	return dpex_error_set(DPEX_ESOURCE, "source \"%s\": %s: %s%s%s",
 			      s->name, what, msg, fix ? "; " : "",
 			      fix ? fix : "");

@@ -281,7 +281,7 @@ class Failures(unittest.TestCase):
         self.assert_fails(
             self.export(path), 4,
             'source "fail": cannot connect: connection to server on socket '
-            '"%s/.s.PGSQL.5432" failed: No such file or directory Is the '
+            '"%s/.s.PGSQL.5432" failed: No such file or directory. Is the '
             "server running locally and accepting connections on that "
             "socket?; check the source's conninfo in the map, that the "
             "server is running and reachable from here, and the credentials "
