@@ -444,6 +444,36 @@ class Failures(unittest.TestCase):
             r, 6, 'output directory "%s" is not writable: grant write '
             "permission or choose another with --out" % self.out)
 
+    def test_output_is_a_file(self):
+        path = make_map(self.tmp, [PEOPLE], name="people.json")
+        target = os.path.join(self.out, "afile")
+        with open(target, "w") as f:
+            f.write("mine")
+        r = self.export(path, out=target)
+        self.assertEqual(r.returncode, 6, r.stderr)
+        self.assertEqual(r.stderr, 'dpex: error: output directory "%s" is '
+                         "not a directory: choose another with --out\n"
+                         % target)
+        self.assertEqual(os.listdir(self.out), ["afile"])
+
+    def test_an_archive_is_never_overwritten(self):
+        path = make_map(self.tmp, [PEOPLE], name="people.json")
+        args = ("export", "--map", path, "--out", self.out, "--subject",
+                "email=" + ANNA, "--request-id", "req-1")
+        r = dpex(*args)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        first = r.stdout.strip()
+        with open(first, "rb") as f:
+            before = f.read()
+        r = dpex(*args)
+        self.assertEqual(r.returncode, 6, r.stderr)
+        self.assertEqual(r.stderr, 'dpex: error: archive "%s" already '
+                         "exists: dpex never overwrites an archive; move it "
+                         "away or choose another with --out\n" % first)
+        self.assertEqual(os.listdir(self.out), ["dpex-req-1.zip"])
+        with open(first, "rb") as f:
+            self.assertEqual(f.read(), before)
+
     def test_disk_full(self):
         """A 256 kB tmpfs as the output directory, in a private mount
         namespace; the subject's rows take some megabytes."""
