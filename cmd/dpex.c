@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/export.h"
 #include "core/plan.h"
+#include "cli.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -34,6 +35,7 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  export   export one subject's data to an archive\n"
+	"  bulk     export many subjects, one archive each, resumably\n"
 	"  check    validate a data map, and check it against the databases\n"
 	"  plan     show the order of lookups and every query an export runs\n"
 	"  help     show this text, or a command's: dpex help export\n"
@@ -118,7 +120,7 @@ static const char plan_usage[] =
 	"ignored)\n"
 	"  -h, --help              show this text\n";
 
-static int exit_code(int rc)
+int exit_code(int rc)
 {
 	switch (rc) {
 	case 0:
@@ -140,13 +142,13 @@ static int exit_code(int rc)
 	}
 }
 
-static int fail(int rc)
+int fail(int rc)
 {
 	fprintf(stderr, "dpex: error: %s\n", dpex_error_message());
 	return exit_code(rc);
 }
 
-static int usage_error(const char *command, const char *fmt, const char *arg)
+int usage_error(const char *command, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "dpex %s: ", command);
 	fprintf(stderr, fmt, arg);
@@ -161,7 +163,7 @@ static void print_diags(const dpex_diags *d)
 }
 
 /* Loads the map, printing every problem found. */
-static int load_map(dpex_datamap **m, const char *path)
+int load_map(dpex_datamap **m, const char *path)
 {
 	dpex_diags d = DPEX_DIAGS_INIT;
 	int rc = dpex_datamap_load(m, path, &d);
@@ -193,7 +195,7 @@ static int split_subject(const char *command, char *arg, dpex_subject_key *key)
 }
 
 /* Splits a comma-separated list in place. */
-static size_t split_list(char *s, const char **items, size_t max)
+size_t split_list(char *s, const char **items, size_t max)
 {
 	size_t n = 0;
 	for (char *tok = strtok(s, ","); tok && n < max;
@@ -499,6 +501,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
 	    strcmp(cmd, "-h") == 0) {
 		const char *topic = argc > 2 ? argv[2] : "";
+		if (strcmp(topic, "bulk") == 0) {
+			fputs(bulk_usage, stdout);
+			return 0;
+		}
 		fputs(strcmp(topic, "export") == 0  ? export_usage
 		      : strcmp(topic, "check") == 0 ? check_usage
 		      : strcmp(topic, "plan") == 0  ? plan_usage
@@ -513,6 +519,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc, argv);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc, argv);
+	if (strcmp(cmd, "bulk") == 0)
+		return cmd_bulk(argc, argv);
 	if (strcmp(cmd, "plan") == 0)
 		return cmd_plan(argc, argv);
 	fprintf(stderr,

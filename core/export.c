@@ -270,6 +270,8 @@ static int subject_label(const export_run *r, dpex_buf *b)
 	return b->data ? 0 : DPEX_ENOMEM;
 }
 
+static int write_archive(export_run *r, dpex_export_result *res);
+
 static int run(export_run *r, dpex_export_result *res)
 {
 	int rc = stamp(r);
@@ -283,6 +285,14 @@ static int run(export_run *r, dpex_export_result *res)
 		rc = describe_subject(r);
 	if (!rc)
 		rc = dpex_gather_open(&r->gather, r->plan, r->sources, r->ids);
+	return rc ? rc : write_archive(r, res);
+}
+
+/* From a gather ready to walk the subject's rows to the committed archive:
+ * the part a bulk run shares, so its archives are those of export. */
+static int write_archive(export_run *r, dpex_export_result *res)
+{
+	int rc = 0;
 	char name[128];
 	snprintf(name, sizeof(name), "dpex-%s.zip", r->request_id);
 	dpex_archive_options opt = {.out_dir = r->req->out_dir,
@@ -321,16 +331,43 @@ static int run(export_run *r, dpex_export_result *res)
 	return res->request_id ? 0 : DPEX_ENOMEM;
 }
 
+static void free_outputs(export_run *r)
+{
+	for (size_t o = 0; o < r->noutputs; o++)
+		r->outputs[o].ops->free(r->outputs[o].self);
+	/* The archive goes before the sources: an uncommitted one is removed
+	 * whatever failed. */
+	dpex_archive_free(r->archive);
+}
+
+int dpex_export_write(const dpex_export_request *req, const dpex_plan *plan,
+		      dpex_idvalues *ids, dpex_gather *gather,
+		      dpex_export_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	export_run r = {.req = req,
+			.map = req->map,
+			.plan = (dpex_plan *)plan,
+			.ids = ids,
+			.gather = gather};
+	int rc = stamp(&r);
+	if (!rc)
+		rc = describe_subject(&r);
+	if (!rc)
+		rc = write_archive(&r, res);
+	free_outputs(&r);
+	free(r.info_ids);
+	if (rc)
+		dpex_export_result_free(res);
+	return rc;
+}
+
 int dpex_export_run(const dpex_export_request *req, dpex_export_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	export_run r = {.req = req, .map = req->map};
 	int rc = run(&r, res);
-	for (size_t o = 0; o < r.noutputs; o++)
-		r.outputs[o].ops->free(r.outputs[o].self);
-	/* The archive goes before the sources: an uncommitted one is removed
-	 * whatever failed. */
-	dpex_archive_free(r.archive);
+	free_outputs(&r);
 	dpex_gather_free(r.gather);
 	if (r.sources)
 		for (size_t s = 0; s < r.map->nsources; s++)

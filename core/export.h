@@ -39,6 +39,18 @@ int dpex_export_run(const dpex_export_request *req, dpex_export_result *res);
 
 void dpex_export_result_free(dpex_export_result *res);
 
+typedef struct dpex_plan dpex_plan;
+typedef struct dpex_gather dpex_gather;
+typedef struct dpex_idvalues dpex_idvalues;
+
+/* Bulk: writes the archive of one subject whose identifiers are resolved
+ * (ids, one per map identifier) and whose rows gather is ready to walk
+ * (dpex_gather_select()). The archive is the one dpex_export_run() writes;
+ * req->keys name the subject for messages. */
+int dpex_export_write(const dpex_export_request *req, const dpex_plan *plan,
+		      dpex_idvalues *ids, dpex_gather *gather,
+		      dpex_export_result *res);
+
 /* Checks a request id: it becomes part of the archive's file name. */
 int dpex_export_check_request_id(const char *id);
 

@@ -4,6 +4,7 @@
 #include "pgtype.h"
 #include "utf8.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,26 @@ struct dpex_gather {
 	long long *replaced; /* U+FFFD the writers put in, by entity */
 	const dpex_output *outputs;
 	size_t noutputs;
+	/* Bulk: each cursor holds several subjects' rows, the last column
+	 * their ordinal; the walk sees only the selected subject's. */
+	bool batch;
+	char subject[24];
+	size_t subject_len;
 };
+
+/* Entity e's current row, if it belongs to the subject walked. */
+static const dpex_value *current(const dpex_gather *g, size_t e)
+{
+	const dpex_value *row = dpex_cursor_row(g->cursors[e]);
+	if (row && g->batch) {
+		const dpex_value *ord =
+			&row[dpex_cursor_ncolumns(g->cursors[e]) - 1];
+		if (ord->is_null || ord->len != g->subject_len ||
+		    memcmp(ord->data, g->subject, ord->len) != 0)
+			return NULL;
+	}
+	return row;
+}
 
 /* Key columns stay text in spreadsheets even when the map forgot to say. */
 static bool is_key_column(const dpex_datamap *m, size_t e, const char *name)
@@ -78,19 +98,80 @@ static int build_shapes(dpex_gather *g, dpex_source *const *sources)
 	return 0;
 }
 
+static dpex_gather *gather_new(const dpex_plan *p)
+{
+	dpex_gather *g = dpex_calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->plan = p;
+	g->cursors = dpex_calloc(p->map->nentities, sizeof(*g->cursors));
+	g->rows = dpex_calloc(p->map->nentities, sizeof(*g->rows));
+	g->replaced = dpex_calloc(p->map->nentities, sizeof(*g->replaced));
+	if (!g->cursors || !g->rows || !g->replaced) {
+		dpex_gather_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+int dpex_gather_open_batch(dpex_gather **out, const dpex_plan *p,
+			   dpex_source *const *sources, const char *const *sqls,
+			   const char *const *params)
+{
+	*out = NULL;
+	const dpex_datamap *m = p->map;
+	dpex_gather *g = gather_new(p);
+	if (!g)
+		return DPEX_ENOMEM;
+	g->batch = true;
+	int rc = 0;
+	for (size_t e = 0; !rc && e < m->nentities; e++) {
+		rc = dpex_cursor_open_params(&g->cursors[e],
+					     sources[m->entities[e].source],
+					     sqls[e], 2, &params[2 * e]);
+		if (rc)
+			dpex_error_wrap(rc,
+					"entity \"%s\": ", m->entities[e].name);
+	}
+	if (!rc)
+		rc = build_shapes(g, sources);
+	if (rc) {
+		dpex_gather_free(g);
+		return rc;
+	}
+	*out = g;
+	return 0;
+}
+
+void dpex_gather_select(dpex_gather *g, int subject)
+{
+	snprintf(g->subject, sizeof(g->subject), "%d", subject);
+	g->subject_len = strlen(g->subject);
+	g->total = 0;
+	for (size_t e = 0; e < g->plan->map->nentities; e++)
+		g->rows[e] = g->replaced[e] = 0;
+}
+
+int dpex_gather_skip(dpex_gather *g)
+{
+	for (size_t e = 0; e < g->plan->map->nentities; e++)
+		while (current(g, e)) {
+			int rc = dpex_cursor_next(g->cursors[e]);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
 int dpex_gather_open(dpex_gather **out, const dpex_plan *p,
 		     dpex_source *const *sources, const dpex_idvalues *ids)
 {
 	*out = NULL;
 	const dpex_datamap *m = p->map;
-	dpex_gather *g = dpex_calloc(1, sizeof(*g));
+	dpex_gather *g = gather_new(p);
 	if (!g)
 		return DPEX_ENOMEM;
-	g->plan = p;
-	g->cursors = dpex_calloc(m->nentities, sizeof(*g->cursors));
-	g->rows = dpex_calloc(m->nentities, sizeof(*g->rows));
-	g->replaced = dpex_calloc(m->nentities, sizeof(*g->replaced));
-	int rc = (!g->cursors || !g->rows || !g->replaced) ? DPEX_ENOMEM : 0;
+	int rc = 0;
 	for (size_t e = 0; !rc && e < m->nentities; e++) {
 		const dpex_plan_entity *pe = &p->entities[e];
 		const dpex_idvalues *v = &ids[pe->identifier];
@@ -162,7 +243,7 @@ static int walk_children(dpex_gather *g, int c, const dpex_value *key)
 			       ? out_->ops->entity_start(out_->self, s)
 			       : 0);
 	const dpex_value *row;
-	while ((row = dpex_cursor_row(g->cursors[c])) &&
+	while ((row = current(g, (size_t)c)) &&
 	       same_value(&row[pc->parent_key], key)) {
 		int rc = walk_row(g, c);
 		if (!rc)
@@ -181,7 +262,7 @@ static int walk_row(dpex_gather *g, int e)
 {
 	const dpex_entity_shape *s = &g->shapes[e];
 	const dpex_plan_entity *pe = &g->plan->entities[e];
-	const dpex_value *row = dpex_cursor_row(g->cursors[e]);
+	const dpex_value *row = current(g, (size_t)e);
 	int canceled = dpex_check_canceled();
 	if (canceled)
 		return canceled;
@@ -217,7 +298,7 @@ int dpex_gather_run(dpex_gather *g, const dpex_output *outputs, size_t noutputs)
 		EACH_OUTPUT(g, out_->ops->entity_start
 				       ? out_->ops->entity_start(out_->self, s)
 				       : 0);
-		while (dpex_cursor_row(g->cursors[e])) {
+		while (current(g, e)) {
 			int rc = walk_row(g, (int)e);
 			if (!rc)
 				rc = next_row(g, (int)e);
@@ -231,7 +312,7 @@ int dpex_gather_run(dpex_gather *g, const dpex_output *outputs, size_t noutputs)
 	/* Rows left over mean parent and child queries disagreed on order:
 	 * fail loudly rather than drop data from an access answer. */
 	for (size_t e = 0; e < m->nentities; e++)
-		if (dpex_cursor_row(g->cursors[e]))
+		if (current(g, e))
 			return dpex_error_set(
 				DPEX_EINTERNAL,
 				"entity \"%s\": rows could not be placed under "

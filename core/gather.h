@@ -29,6 +29,22 @@ typedef struct dpex_output {
 int dpex_gather_open(dpex_gather **out, const dpex_plan *p,
 		     dpex_source *const *sources, const dpex_idvalues *ids);
 
+/* Bulk: opens a cursor per entity on sqls[e] (dpex_plan_batch_entity_sql)
+ * with params[2e] ($1 values) and params[2e+1] ($2 ordinals): rows of many
+ * subjects, grouped by subject ordinal. Walk them with dpex_gather_select()
+ * then dpex_gather_run(), one subject after another in ordinal order. */
+int dpex_gather_open_batch(dpex_gather **out, const dpex_plan *p,
+			   dpex_source *const *sources, const char *const *sqls,
+			   const char *const *params);
+
+/* Bulk: the next dpex_gather_run() walks only subject's rows; row counts
+ * start again from zero. */
+void dpex_gather_select(dpex_gather *g, int subject);
+
+/* Bulk: passes over the selected subject's rows not yet walked (after a
+ * failure), so the next subject's rows are at the cursors' heads. */
+int dpex_gather_skip(dpex_gather *g);
+
 /* The entities as exporters see them (map order). Borrowed. */
 const dpex_entity_shape *dpex_gather_shapes(const dpex_gather *g);
 

@@ -34,11 +34,28 @@ static int put_table(dpex_buf *b, const char *schema, const char *table,
 	return rc ? rc : dpex_buf_printf(b, " AS t%d", alias);
 }
 
+/* A batch of subjects: $1 their values as text, $2 the ordinal of the
+ * subject each value belongs to; duplicates within a subject dropped as
+ * = ANY() would. */
+static int put_batch_join(dpex_buf *b, const char *column, const char *type)
+{
+	int rc = dpex_buf_printf(b,
+				 " JOIN (SELECT DISTINCT u.v::%s AS v, u.ord "
+				 "FROM unnest($1::text[], $2::int[]) AS u(v, "
+				 "ord)) AS k ON ",
+				 type);
+	if (!rc)
+		rc = put_column(b, 0, column);
+	return rc ? rc : dpex_buf_puts(b, " = k.v");
+}
+
 static int build_link_sql(dpex_plan_link *pl, const dpex_map_link *l,
-			  const dpex_map_link_key *from)
+			  const dpex_map_link_key *from, const char *batch_type,
+			  char **out)
 {
 	dpex_buf b = DPEX_BUF_INIT;
-	int rc = dpex_buf_puts(&b, "SELECT DISTINCT ");
+	int rc = dpex_buf_puts(&b, batch_type ? "SELECT DISTINCT k.ord, "
+					      : "SELECT DISTINCT ");
 	size_t k = 0;
 	for (size_t i = 0; !rc && i < l->nkeys; i++) {
 		bool wanted = false;
@@ -57,18 +74,26 @@ static int build_link_sql(dpex_plan_link *pl, const dpex_map_link *l,
 		rc = dpex_buf_puts(&b, " FROM ");
 	if (!rc)
 		rc = put_table(&b, l->schema, l->table, 0);
-	if (!rc)
-		rc = dpex_buf_puts(&b, " WHERE ");
-	if (!rc)
-		rc = put_column(&b, 0, from->column);
-	if (!rc)
-		rc = dpex_buf_puts(&b, " = ANY($1)");
+	if (batch_type) {
+		if (!rc)
+			rc = put_batch_join(&b, from->column, batch_type);
+		for (size_t i = 0; !rc && i <= k; i++)
+			rc = dpex_buf_printf(&b, "%s%zu",
+					     i ? ", " : " ORDER BY ", i + 1);
+	} else {
+		if (!rc)
+			rc = dpex_buf_puts(&b, " WHERE ");
+		if (!rc)
+			rc = put_column(&b, 0, from->column);
+		if (!rc)
+			rc = dpex_buf_puts(&b, " = ANY($1)");
+	}
 	if (rc) {
 		dpex_buf_free(&b);
 		return rc;
 	}
-	pl->sql = dpex_buf_steal(&b);
-	return pl->sql ? 0 : DPEX_ENOMEM;
+	*out = dpex_buf_steal(&b);
+	return *out ? 0 : DPEX_ENOMEM;
 }
 
 /* Orders the links: repeatedly take the first link that knows one of its
@@ -112,7 +137,7 @@ static int plan_links(dpex_plan *p)
 				if (!p->known[l->keys[k].identifier])
 					pl->yields[pl->nyields++] =
 						l->keys[k].identifier;
-			rc = build_link_sql(pl, l, from);
+			rc = build_link_sql(pl, l, from, NULL, &pl->sql);
 			for (size_t y = 0; y < pl->nyields; y++)
 				p->known[pl->yields[y]] = true;
 			used[i] = true;
@@ -164,12 +189,13 @@ static int put_order_terms(dpex_buf *b, const dpex_plan *p, int e, int alias,
 
 #define MAX_DEPTH 16
 
-static int build_entity_sql(dpex_plan *p, int e)
+static int build_entity_sql(dpex_plan *p, int e, const char *batch_type,
+			    char **out)
 {
 	const dpex_datamap *m = p->map;
 	const dpex_map_entity *me = &m->entities[e];
 	dpex_plan_entity *pe = &p->entities[e];
-	int chain[MAX_DEPTH];
+	int chain[MAX_DEPTH] = {0};
 	size_t depth = ancestry(m, e, chain, MAX_DEPTH);
 	if (depth == MAX_DEPTH && m->entities[chain[0]].parent >= 0)
 		return dpex_error_set(DPEX_EMAP,
@@ -202,6 +228,8 @@ static int build_entity_sql(dpex_plan *p, int e)
 				m->entities[pe->children[c]].parent_references);
 		pe->child_keys[c] = (int)col++;
 	}
+	if (!rc && batch_type)
+		rc = dpex_buf_puts(&b, ", k.ord");
 	if (!rc)
 		rc = dpex_buf_puts(&b, " FROM ");
 	if (!rc)
@@ -222,14 +250,19 @@ static int build_entity_sql(dpex_plan *p, int e)
 			rc = put_column(&b, a, below->parent_references);
 	}
 	const dpex_map_entity *root = &m->entities[chain[0]];
-	if (!rc)
+	if (!rc && batch_type)
+		rc = put_batch_join(&b, root->match_column, batch_type);
+	if (!rc && !batch_type)
 		rc = dpex_buf_puts(&b, " WHERE ");
-	if (!rc)
+	if (!rc && !batch_type)
 		rc = put_column(&b, 0, root->match_column);
-	if (!rc)
+	if (!rc && !batch_type)
 		rc = dpex_buf_puts(&b, " = ANY($1)");
 	size_t nterms = 0;
 	dpex_buf order = DPEX_BUF_INIT;
+	if (!rc && batch_type)
+		rc = dpex_buf_puts(&order, "k.ord");
+	nterms += batch_type != NULL;
 	for (int a = 0; !rc && a <= self; a++)
 		rc = put_order_terms(&order, p, chain[a], a, &nterms);
 	if (!rc && nterms)
@@ -239,8 +272,8 @@ static int build_entity_sql(dpex_plan *p, int e)
 		dpex_buf_free(&b);
 		return rc;
 	}
-	pe->sql = dpex_buf_steal(&b);
-	return pe->sql ? 0 : DPEX_ENOMEM;
+	*out = dpex_buf_steal(&b);
+	return *out ? 0 : DPEX_ENOMEM;
 }
 
 int dpex_plan_build(dpex_plan **out, const dpex_datamap *m, const int *given,
@@ -282,13 +315,33 @@ int dpex_plan_build(dpex_plan **out, const dpex_datamap *m, const int *given,
 		pe->reachable = p->known[pe->identifier];
 	}
 	for (size_t e = 0; !rc && e < m->nentities; e++)
-		rc = build_entity_sql(p, (int)e);
+		rc = build_entity_sql(p, (int)e, NULL, &p->entities[e].sql);
 	if (rc) {
 		dpex_plan_free(p);
 		return rc;
 	}
 	*out = p;
 	return 0;
+}
+
+int dpex_plan_batch_entity_sql(dpex_plan *p, int e, const char *value_type,
+			       char **out)
+{
+	*out = NULL;
+	return build_entity_sql(p, e, value_type, out);
+}
+
+int dpex_plan_batch_link_sql(dpex_plan *p, size_t i, const char *value_type,
+			     char **out)
+{
+	*out = NULL;
+	dpex_plan_link *pl = &p->links[i];
+	const dpex_map_link *l = &p->map->links[pl->link];
+	const dpex_map_link_key *from = NULL;
+	for (size_t k = 0; k < l->nkeys && !from; k++)
+		if (l->keys[k].identifier == pl->from)
+			from = &l->keys[k];
+	return build_link_sql(pl, l, from, value_type, out);
 }
 
 void dpex_plan_free(dpex_plan *p)

@@ -58,6 +58,20 @@ typedef struct dpex_plan {
 int dpex_plan_build(dpex_plan **out, const dpex_datamap *m, const int *given,
 		    size_t ngiven);
 
+/* Bulk: entity e's query for a batch of subjects. $1 is a text array of
+ * values, $2 an int array of the same length: the ordinal of the subject
+ * each value belongs to. value_type is the SQL type of the root entity's
+ * match column (format_type()), to which the values are cast. The rows are
+ * those of the plain query, each followed by one more column, the ordinal,
+ * and ordered by it first. Caller frees *out. */
+int dpex_plan_batch_entity_sql(dpex_plan *p, int e, const char *value_type,
+			       char **out);
+
+/* Bulk: link i's query for a batch, $1 and $2 as above: the ordinal, then
+ * the identifiers it yields, ordered. */
+int dpex_plan_batch_link_sql(dpex_plan *p, size_t i, const char *value_type,
+			     char **out);
+
 void dpex_plan_free(dpex_plan *p);
 
 /* Appends name to b as a quoted SQL identifier ("a""b"). */

@@ -20,6 +20,7 @@ struct dpex_source {
 	char *name;
 	unsigned next_cursor;
 	bool in_transaction;
+	char *snapshot; /* imported at every BEGIN, or NULL */
 };
 
 struct dpex_cursor {
@@ -110,15 +111,47 @@ static const char session_setup[] = "SET client_encoding = 'UTF8'; "
 				    "SET extra_float_digits = 3; "
 				    "SET bytea_output = 'hex'";
 
+/* BEGIN, and the shared snapshot when there is one: SET TRANSACTION SNAPSHOT
+ * must be the transaction's first statement. */
+static int begin(dpex_source *s)
+{
+	int rc = exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ "
+				 "READ ONLY");
+	if (rc || !s->snapshot)
+		return rc;
+	dpex_buf sql = DPEX_BUF_INIT;
+	/* The id comes from pg_export_snapshot(): hex digits and dashes. */
+	for (const char *c = s->snapshot; *c; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'F') ||
+		      *c == '-'))
+			return dpex_error_set(DPEX_EINTERNAL,
+					      "unexpected snapshot id");
+	rc = dpex_buf_printf(&sql, "SET TRANSACTION SNAPSHOT '%s'",
+			     s->snapshot);
+	if (!rc)
+		rc = exec_command(s, sql.data);
+	dpex_buf_free(&sql);
+	return rc;
+}
+
 int dpex_source_open(dpex_source **out, const dpex_datamap *m, int source)
+{
+	return dpex_source_open_at(out, m, source, NULL);
+}
+
+int dpex_source_open_at(dpex_source **out, const dpex_datamap *m, int source,
+			const char *snapshot)
 {
 	*out = NULL;
 	dpex_source *s = dpex_calloc(1, sizeof(*s));
 	if (!s)
 		return DPEX_ENOMEM;
 	s->name = dpex_strdup(m->sources[source].name);
+	if (snapshot)
+		s->snapshot = dpex_strdup(snapshot);
 	char *conninfo = NULL;
-	int rc = s->name ? dpex_datamap_conninfo(m, source, &conninfo)
+	int rc = s->name && (s->snapshot || !snapshot)
+			 ? dpex_datamap_conninfo(m, source, &conninfo)
 			 : DPEX_ENOMEM;
 	if (rc) {
 		dpex_source_close(s);
@@ -149,8 +182,7 @@ int dpex_source_open(dpex_source **out, const dpex_datamap *m, int source)
 	if (!rc && enc && strcmp(enc, "SQL_ASCII") == 0)
 		rc = exec_command(s, "SET client_encoding = 'SQL_ASCII'");
 	if (!rc)
-		rc = exec_command(s, "BEGIN ISOLATION LEVEL REPEATABLE READ "
-				     "READ ONLY");
+		rc = begin(s);
 	if (rc) {
 		dpex_source_close(s);
 		return rc;
@@ -171,7 +203,39 @@ void dpex_source_close(dpex_source *s)
 	}
 	PQfinish(s->conn);
 	free(s->name);
+	free(s->snapshot);
 	free(s);
+}
+
+int dpex_source_export_snapshot(dpex_source *s, char **id)
+{
+	*id = NULL;
+	PGresult *r = PQexec(s->conn, "SELECT pg_export_snapshot()");
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		rc = result_error(s, r, "cannot export the snapshot");
+	else if (!(*id = dpex_strdup(PQgetvalue(r, 0, 0))))
+		rc = DPEX_ENOMEM;
+	PQclear(r);
+	return rc;
+}
+
+int dpex_source_restart(dpex_source *s)
+{
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return source_error(s, "connection lost");
+	s->in_transaction = false;
+	int rc = exec_command(s, "ROLLBACK");
+	if (!rc)
+		rc = begin(s);
+	if (!rc)
+		s->in_transaction = true;
+	return rc;
+}
+
+bool dpex_source_alive(const dpex_source *s)
+{
+	return PQstatus(s->conn) == CONNECTION_OK;
 }
 
 const char *dpex_source_name(const dpex_source *s)
@@ -218,8 +282,17 @@ int dpex_source_query(dpex_source *s, const char *sql, const char *array_param,
 		      void *ctx)
 {
 	const char *params[1] = {array_param};
-	PGresult *r =
-		PQexecParams(s->conn, sql, 1, NULL, params, NULL, NULL, 0);
+	return dpex_source_query_params(s, sql, 1, params, row, ctx);
+}
+
+int dpex_source_query_params(dpex_source *s, const char *sql, int nparams,
+			     const char *const *params,
+			     int (*row)(void *ctx, const dpex_value *values,
+					size_t ncolumns),
+			     void *ctx)
+{
+	PGresult *r = PQexecParams(s->conn, sql, nparams, NULL, params, NULL,
+				   NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		int rc = result_error(s, r, "query failed");
 		PQclear(r);
@@ -278,6 +351,13 @@ static int fetch(dpex_cursor *c)
 int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
 		     const char *array_param)
 {
+	const char *params[1] = {array_param};
+	return dpex_cursor_open_params(out, s, sql, 1, params);
+}
+
+int dpex_cursor_open_params(dpex_cursor **out, dpex_source *s, const char *sql,
+			    int nparams, const char *const *params)
+{
 	*out = NULL;
 	dpex_cursor *c = dpex_calloc(1, sizeof(*c));
 	if (!c)
@@ -289,9 +369,8 @@ int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
 	int rc = dpex_buf_printf(&decl, "DECLARE %s NO SCROLL CURSOR FOR %s",
 				 c->name, sql);
 	if (!rc) {
-		const char *params[1] = {array_param};
-		PGresult *r = PQexecParams(s->conn, decl.data, 1, NULL, params,
-					   NULL, NULL, 0);
+		PGresult *r = PQexecParams(s->conn, decl.data, nparams, NULL,
+					   params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			rc = result_error(s, r, "query failed");
 		PQclear(r);
@@ -305,6 +384,11 @@ int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
 	}
 	*out = c;
 	return 0;
+}
+
+const char *dpex_cursor_column_name(const dpex_cursor *c, size_t column)
+{
+	return PQfname(c->batch, (int)column);
 }
 
 size_t dpex_cursor_ncolumns(const dpex_cursor *c)
@@ -338,7 +422,14 @@ void dpex_cursor_close(dpex_cursor *c)
 {
 	if (!c)
 		return;
-	/* The transaction's end closes the cursor server-side. */
+	/* The transaction's end closes the cursor server-side; a long one
+	 * (a bulk run's) closes it now so portals do not pile up. */
+	if (c->batch && c->source->snapshot &&
+	    PQtransactionStatus(c->source->conn) == PQTRANS_INTRANS) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "CLOSE %s", c->name);
+		PQclear(PQexec(c->source->conn, sql));
+	}
 	PQclear(c->batch);
 	free(c->values);
 	free(c);

@@ -26,6 +26,24 @@ typedef struct dpex_cursor dpex_cursor;
  * DPEX_ESOURCE with libpq's message (never the conninfo) on failure. */
 int dpex_source_open(dpex_source **out, const dpex_datamap *m, int source);
 
+/* The same, importing snapshot (pg_export_snapshot()'s id) into the
+ * transaction, and again at every dpex_source_restart(): a bulk run's
+ * workers all read the moment a coordinator holds open. Cursors of such a
+ * source are closed server-side when closed. */
+int dpex_source_open_at(dpex_source **out, const dpex_datamap *m, int source,
+			const char *snapshot);
+
+/* Exports the transaction's snapshot for others to import; *id (caller
+ * frees) stays valid while this transaction is open. */
+int dpex_source_export_snapshot(dpex_source *s, char **id);
+
+/* Rolls back (after a failed statement) and begins again in the same
+ * snapshot. */
+int dpex_source_restart(dpex_source *s);
+
+/* False once the connection is lost. */
+bool dpex_source_alive(const dpex_source *s);
+
 /* Ends the transaction and closes the connection. NULL is a no-op. */
 void dpex_source_close(dpex_source *s);
 
@@ -43,12 +61,25 @@ int dpex_source_query(dpex_source *s, const char *sql, const char *array_param,
 				 size_t ncolumns),
 		      void *ctx);
 
+/* The same with nparams text parameters. */
+int dpex_source_query_params(dpex_source *s, const char *sql, int nparams,
+			     const char *const *params,
+			     int (*row)(void *ctx, const dpex_value *values,
+					size_t ncolumns),
+			     void *ctx);
+
 /* Declares a cursor for sql with $1 = array_param and fetches the first
  * batch, so the column types are known before any row is consumed. */
 int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
 		     const char *array_param);
 
+/* The same with nparams text parameters. */
+int dpex_cursor_open_params(dpex_cursor **out, dpex_source *s, const char *sql,
+			    int nparams, const char *const *params);
+
 size_t dpex_cursor_ncolumns(const dpex_cursor *c);
+/* The result column's name, or NULL. Borrowed. */
+const char *dpex_cursor_column_name(const dpex_cursor *c, size_t column);
 unsigned int dpex_cursor_type(const dpex_cursor *c, size_t column);
 
 /* The current row, or NULL when the cursor is exhausted. The values stay
