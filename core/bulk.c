@@ -973,11 +973,11 @@ static void remove_leftovers(const char *out)
 			size_t n = strlen(f->d_name);
 			char path[8400];
 			snprintf(path, sizeof(path), "%s/%s", sub, f->d_name);
+			/* The hidden ZIP (.dpex-<id>.zip.XXXXXX.tmp) and
+			 * libzip's own temporary next to it. */
 			if (strncmp(f->d_name, ".dpex-spool-", 12) == 0)
 				remove_tree_files(path);
-			else if (strncmp(f->d_name, ".dpex-", 6) == 0 &&
-				 n > 4 &&
-				 strcmp(f->d_name + n - 4, ".tmp") == 0)
+			else if (strncmp(f->d_name, ".dpex-", 6) == 0 && n > 6)
 				unlink(path);
 		}
 		closedir(s);
