@@ -277,6 +277,7 @@ class Bulk(unittest.TestCase):
             wait_done(p, at)
             p.kill()
             p.wait()
+            p.stderr.close()
             # Whatever was killed, a final name holds a whole archive.
             for path in final_archives(out):
                 with zipfile.ZipFile(path) as z:
