@@ -58,6 +58,7 @@ typedef struct bulk_run {
 	int stop_rc; /* the first fatal error, its message below */
 	char stop_msg[2048];
 	struct timespec start;
+	int jobs;
 } bulk_run;
 
 typedef struct worker {
@@ -1099,6 +1100,9 @@ static int check_options(bulk_run *r)
 		return dpex_error_set(DPEX_EUSAGE, "no output format chosen");
 	if (!o->out_dir)
 		return dpex_error_set(DPEX_EUSAGE, "--out DIR is required");
+	r->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (r->jobs < 1)
+		r->jobs = 1;
 	if (mkdir(o->out_dir, 0700) != 0 && errno != EEXIST)
 		return dpex_error_set(DPEX_EOUTPUT,
 				      "cannot create --out %s: %s", o->out_dir,
@@ -1149,8 +1153,21 @@ static int load_subjects(bulk_run *r)
 /* The subjects left to do, cut into batches of one identifier each. */
 static int plan_batches(bulk_run *r, long long *skipped)
 {
-	size_t size = r->opt->batch > 0 ? (size_t)r->opt->batch
-					: DPEX_BULK_DEFAULT_BATCH;
+	size_t size = (size_t)r->opt->batch;
+	if (r->opt->batch <= 0) {
+		/* Small runs: batches small enough that every worker gets
+		 * several. */
+		size_t left = 0;
+		for (size_t i = 0; i < r->nsubjects; i++)
+			left += !dpex_journal_finished(r->journal,
+						       r->subjects[i].id);
+		size_t per = (left + 4 * (size_t)r->jobs - 1) /
+			     (4 * (size_t)r->jobs);
+		size = per < DPEX_BULK_DEFAULT_BATCH ? per
+						     : DPEX_BULK_DEFAULT_BATCH;
+		if (size == 0)
+			size = 1;
+	}
 	r->pending = dpex_calloc(r->nsubjects, sizeof(size_t));
 	r->batches = dpex_calloc(r->nsubjects + 2, sizeof(size_t));
 	if (!r->pending || !r->batches)
@@ -1176,10 +1193,7 @@ static int plan_batches(bulk_run *r, long long *skipped)
 static int run_workers(bulk_run *r, long long skipped)
 {
 	const dpex_datamap *m = r->map;
-	long jobs =
-		r->opt->jobs > 0 ? r->opt->jobs : sysconf(_SC_NPROCESSORS_ONLN);
-	if (jobs < 1)
-		jobs = 1;
+	long jobs = r->jobs;
 	if ((size_t)jobs > r->nbatches)
 		jobs = (long)r->nbatches;
 	worker *w = dpex_calloc(jobs ? (size_t)jobs : 1, sizeof(*w));

@@ -46,7 +46,8 @@ typedef struct dpex_bulk_options {
 	size_t nformats;
 	bool store;
 	int jobs;  /* workers; <= 0: the number of cores */
-	int batch; /* subjects per batch; <= 0: the default */
+	int batch; /* subjects per batch; <= 0: up to the default, fewer
+		      so that each worker gets several batches */
 	dpex_bulk_progress progress;
 } dpex_bulk_options;
 
