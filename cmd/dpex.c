@@ -49,6 +49,7 @@ static const char usage_text[] =
 	"  4  a source database could not be reached or queried\n"
 	"  5  the subject was not found in any source (nothing written)\n"
 	"  6  the archive could not be written (nothing left behind)\n"
+	"  7  bulk: finished, but some subjects failed or were not found\n"
 	"  130  interrupted by SIGINT or SIGTERM (nothing left behind)\n"
 	"\n"
 	"Run 'dpex COMMAND --help' for a command's options.\n";
