@@ -835,6 +835,7 @@ static void *worker_main(void *arg)
 	for (size_t s = 0; !rc && s < m->nsources; s++)
 		rc = dpex_source_open_at(&w->sources[s], m, (int)s,
 					 r->snapshots[s]);
+	bool connected = !rc;
 	while (!rc && !atomic_load(&r->stop)) {
 		pthread_mutex_lock(&r->lock);
 		size_t b = r->next_batch < r->nbatches ? r->next_batch++
@@ -846,7 +847,7 @@ static void *worker_main(void *arg)
 		rc = do_batch(w, &r->pending[lo], hi - lo);
 	}
 	if (rc) {
-		if (rc == DPEX_ESOURCE)
+		if (rc == DPEX_ESOURCE && connected)
 			dpex_error_wrap(rc, "a source went down, the run "
 					    "stopped: ");
 		set_fatal(r, rc);
