@@ -712,7 +712,14 @@ static int add_members(dpex_archive *a, zip_int32_t method, time_t mtime)
 			return dpex_error_set(DPEX_EINTERNAL, "%s: %s", m->name,
 					      zip_strerror(a->zip));
 		}
-		if (zip_set_file_compression(a->zip, (zip_uint64_t)idx, method,
+		/* An XLSX file is a ZIP already: deflating it again costs as
+		 * much CPU as the rest of the archive and gains nothing. */
+		size_t len = strlen(m->name);
+		zip_int32_t how =
+			len > 5 && strcmp(m->name + len - 5, ".xlsx") == 0
+				? ZIP_CM_STORE
+				: method;
+		if (zip_set_file_compression(a->zip, (zip_uint64_t)idx, how,
 					     0) ||
 		    zip_file_set_mtime(a->zip, (zip_uint64_t)idx, mtime, 0))
 			return dpex_error_set(DPEX_EINTERNAL, "%s: %s", m->name,

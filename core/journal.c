@@ -193,7 +193,7 @@ const dpex_journal_entry *dpex_journal_find(const dpex_journal *jc,
 {
 	dpex_journal *j = (dpex_journal *)jc;
 	pthread_mutex_lock(&j->lock);
-	if (!j->sorted) {
+	if (!j->sorted && j->count > 0) {
 		qsort(j->items, j->count, sizeof(*j->items), by_id_then_seq);
 		j->sorted = true;
 	}
