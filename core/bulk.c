@@ -25,8 +25,8 @@
 
 /* Archive members come in this order whatever order --format names (as in
  * export.c); the journal's fingerprint uses the same order. */
-static const char *const format_order[] = {"json", "csv", "xlsx"};
-#define NFORMATS 3
+static const char *const format_order[] = {"json", "csv", "xlsx", "csv-safe"};
+#define NFORMATS 4
 
 typedef struct subject {
 	int identifier;
@@ -1090,7 +1090,7 @@ static int check_options(bulk_run *r)
 		if (f == NFORMATS)
 			return dpex_error_set(DPEX_EUSAGE,
 					      "unknown format \"%s\": choose "
-					      "from json, csv, xlsx",
+					      "from json, csv, xlsx, csv-safe",
 					      o->formats[i]);
 		want[f] = true;
 	}

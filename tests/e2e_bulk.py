@@ -180,7 +180,8 @@ class Bulk(unittest.TestCase):
         self.assertGreater(len(shards), 100)
         for r in rows:
             path = os.path.join(self.ref, r["archive"])
-            data = open(path, "rb").read()
+            with open(path, "rb") as f:
+                data = f.read()
             import hashlib
             self.assertEqual(hashlib.sha256(data).hexdigest(), r["sha256"])
             self.assertEqual(len(data), int(r["bytes"]))
