@@ -57,6 +57,8 @@ struct dpex_archive {
 	bool compress;
 	char *spool;  /* out_dir/.dpex-spool-XXXXXX */
 	int spool_fd; /* holds the spool's lock while the archive lives */
+	bool spool_borrowed; /* options.spool_dir: emptied, not removed */
+	bool no_dir_sync;
 	unsigned int next_file;
 	member *members;
 	size_t nmembers;
@@ -187,7 +189,8 @@ static void remove_spool(dpex_archive *a)
 		}
 		closedir(d);
 	}
-	rmdir(a->spool);
+	if (!a->spool_borrowed)
+		rmdir(a->spool);
 	free(a->spool);
 	a->spool = NULL;
 	if (a->spool_fd >= 0)
@@ -354,6 +357,7 @@ int dpex_archive_open(dpex_archive **out, const dpex_archive_options *opt)
 		return DPEX_ENOMEM;
 	a->compress = opt->compress;
 	a->spool_fd = -1;
+	a->no_dir_sync = opt->no_dir_sync;
 	a->out_dir = dpex_strdup(opt->out_dir);
 	a->name = dpex_strdup(opt->name);
 	char *final = dpex_asprintf("%s/%s", opt->out_dir, opt->name);
@@ -365,8 +369,16 @@ int dpex_archive_open(dpex_archive **out, const dpex_archive_options *opt)
 	rc = check_not_there(a, final);
 	if (rc)
 		goto done;
-	sweep_stale(opt->out_dir);
-	rc = make_spool(a);
+	if (opt->spool_dir) {
+		/* Bulk: the caller's spool, which it locks and sweeps. */
+		a->spool = dpex_strdup(opt->spool_dir);
+		a->spool_borrowed = true;
+		if (!a->spool)
+			rc = DPEX_ENOMEM;
+	} else {
+		sweep_stale(opt->out_dir);
+		rc = make_spool(a);
+	}
 done:
 	free(final);
 	if (rc) {
@@ -833,7 +845,8 @@ static int write_zip(dpex_archive *a, json_t *extra, const char *final)
 		return rc;
 	free(a->tmp_path);
 	a->tmp_path = NULL;
-	err = fsync_path(a->out_dir, O_RDONLY | O_DIRECTORY);
+	err = a->no_dir_sync ? 0
+			     : fsync_path(a->out_dir, O_RDONLY | O_DIRECTORY);
 	if (err) {
 		/* The rename may not survive a crash: a failed commit leaves
 		 * no archive behind, so take it back. */

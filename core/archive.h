@@ -29,6 +29,15 @@ typedef struct dpex_archive_options {
 	const char *out_dir; /* must exist and be writable */
 	const char *name;    /* final file name, e.g. "dpex-<request>.zip" */
 	bool compress;	     /* deflate members; otherwise store them */
+	/* Bulk: an existing private directory to spool in, emptied when the
+	 * archive is done but kept (NULL: one made and removed per archive).
+	 */
+	const char *spool_dir;
+	/* Bulk: out_dir is not fsynced after the rename; the caller makes
+	 * the renames durable (syncfs) before it records the archives. The
+	 * ZIP itself is still fsynced before its rename, so a final name
+	 * never holds a partial archive. */
+	bool no_dir_sync;
 } dpex_archive_options;
 
 /* Creates the spool directory in out_dir, after removing the spools that

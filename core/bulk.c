@@ -59,10 +59,16 @@ typedef struct bulk_run {
 	char stop_msg[2048];
 	struct timespec start;
 	int jobs;
+	int out_fd; /* OUT, for syncfs */
 } bulk_run;
 
 typedef struct worker {
 	bulk_run *r;
+	char *spool; /* OUT/.dpex-spool-XXXXXX, every archive's spool */
+	bool spool_made;
+	/* Journal entries of archives written since the last syncfs. */
+	dpex_journal_entry *pending;
+	size_t npending, cap;
 	dpex_source **sources;
 	/* Per given identifier, built on first use. */
 	dpex_plan **plans;
@@ -645,18 +651,28 @@ static int record(batch *b, size_t i, const char *status, long long rows,
 		snprintf(rel, sizeof(rel), "%.2s/dpex-%s.zip", s->id + 1,
 			 s->id);
 	}
+	worker *w = b->w;
+	if (w->npending == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		dpex_journal_entry *p =
+			dpex_realloc(w->pending, cap * sizeof(*p));
+		if (!p)
+			return DPEX_ENOMEM;
+		w->pending = p;
+		w->cap = cap;
+	}
 	dpex_journal_entry e = {
 		.status = status,
 		.request_id = s->id,
 		.rows = rows,
 		.bytes = bytes,
-		.sha256 = sha,
-		.archive = rel,
-		.error = error ? error : "",
+		.sha256 = dpex_strdup(sha),
+		.archive = dpex_strdup(rel),
+		.error = dpex_strdup(error ? error : ""),
 	};
-	int rc = dpex_journal_append(r->journal, &e);
-	if (rc)
-		return rc;
+	w->pending[w->npending++] = e;
+	if (!e.sha256 || !e.archive || !e.error)
+		return DPEX_ENOMEM;
 	b->recorded[i] = true;
 	atomic_fetch_add(&r->done, 1);
 	if (strcmp(status, "ok") == 0) {
@@ -701,6 +717,8 @@ static int export_one(batch *b, dpex_gather *g, size_t i)
 		.out_dir = dir,
 		.request_id = s->id,
 		.store = r->opt->store,
+		.spool_dir = b->w->spool,
+		.no_dir_sync = true,
 	};
 	dpex_gather_select(g, (int)i);
 	dpex_export_result res;
@@ -826,12 +844,42 @@ static int do_batch(worker *w, const size_t *idx, size_t n)
 	return rc;
 }
 
+/* The archives' renames are made durable with one syncfs (each ZIP was
+ * fsynced before its rename), then the journal says they exist. */
+static int flush_journal(worker *w)
+{
+	bulk_run *r = w->r;
+	int rc = 0;
+	if (w->npending && syncfs(r->out_fd) != 0)
+		rc = dpex_error_set(DPEX_EOUTPUT, "syncing %s: %s",
+				    r->opt->out_dir, strerror(errno));
+	for (size_t i = 0; i < w->npending; i++) {
+		dpex_journal_entry *e = &w->pending[i];
+		if (!rc)
+			rc = dpex_journal_append(r->journal, e);
+		free((char *)e->sha256);
+		free((char *)e->archive);
+		free((char *)e->error);
+	}
+	w->npending = 0;
+	return rc;
+}
+
 static void *worker_main(void *arg)
 {
 	worker *w = arg;
 	bulk_run *r = w->r;
 	const dpex_datamap *m = r->map;
 	int rc = 0;
+	w->spool = dpex_asprintf("%s/.dpex-spool-XXXXXX", r->opt->out_dir);
+	if (!w->spool)
+		rc = DPEX_ENOMEM;
+	else if (!mkdtemp(w->spool))
+		rc = dpex_error_set(DPEX_EOUTPUT,
+				    "creating a spool directory in %s: %s",
+				    r->opt->out_dir, strerror(errno));
+	else
+		w->spool_made = true;
 	for (size_t s = 0; !rc && s < m->nsources; s++)
 		rc = dpex_source_open_at(&w->sources[s], m, (int)s,
 					 r->snapshots[s]);
@@ -845,7 +893,13 @@ static void *worker_main(void *arg)
 			break;
 		size_t lo = r->batches[b], hi = r->batches[b + 1];
 		rc = do_batch(w, &r->pending[lo], hi - lo);
+		int frc = flush_journal(w);
+		if (!rc)
+			rc = frc;
 	}
+	int frc = flush_journal(w);
+	if (!rc)
+		rc = frc;
 	if (rc) {
 		if (rc == DPEX_ESOURCE && connected)
 			dpex_error_wrap(rc, "a source went down, the run "
@@ -856,9 +910,15 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+static void remove_tree_files(const char *dir);
+
 static void worker_free(worker *w)
 {
 	const dpex_datamap *m = w->r->map;
+	if (w->spool_made)
+		remove_tree_files(w->spool);
+	free(w->spool);
+	free(w->pending);
 	if (w->sources)
 		for (size_t s = 0; s < m->nsources; s++)
 			dpex_source_close(w->sources[s]);
@@ -963,9 +1023,15 @@ static void remove_leftovers(const char *out)
 		return;
 	struct dirent *de;
 	while ((de = readdir(d))) {
+		char sub[4200];
+		if (strncmp(de->d_name, ".dpex-spool-", 12) == 0) {
+			/* A worker's spool. */
+			snprintf(sub, sizeof(sub), "%s/%s", out, de->d_name);
+			remove_tree_files(sub);
+			continue;
+		}
 		if (!is_shard(de->d_name))
 			continue;
-		char sub[4200];
 		snprintf(sub, sizeof(sub), "%s/%s", out, de->d_name);
 		DIR *s = opendir(sub);
 		if (!s)
@@ -1252,6 +1318,7 @@ int dpex_bulk_run(const dpex_bulk_options *opt, dpex_bulk_stats *stats)
 		return DPEX_ENOMEM;
 	r->opt = opt;
 	r->map = opt->map;
+	r->out_fd = -1;
 	pthread_mutex_init(&r->lock, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	const dpex_datamap *m = r->map;
@@ -1271,6 +1338,10 @@ int dpex_bulk_run(const dpex_bulk_options *opt, dpex_bulk_stats *stats)
 	}
 	if (!rc)
 		remove_leftovers(opt->out_dir);
+	if (!rc && (r->out_fd = open(opt->out_dir,
+				     O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		rc = dpex_error_set(DPEX_EOUTPUT, "opening %s: %s",
+				    opt->out_dir, strerror(errno));
 	if (!rc)
 		rc = open_coordinators(r);
 	if (!rc)
@@ -1330,6 +1401,8 @@ int dpex_bulk_run(const dpex_bulk_options *opt, dpex_bulk_stats *stats)
 	free(r->pending);
 	free(r->batches);
 	dpex_journal_close(r->journal);
+	if (r->out_fd >= 0)
+		close(r->out_fd);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 	return rc;

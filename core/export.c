@@ -297,7 +297,9 @@ static int write_archive(export_run *r, dpex_export_result *res)
 	snprintf(name, sizeof(name), "dpex-%s.zip", r->request_id);
 	dpex_archive_options opt = {.out_dir = r->req->out_dir,
 				    .name = name,
-				    .compress = !r->req->store};
+				    .compress = !r->req->store,
+				    .spool_dir = r->req->spool_dir,
+				    .no_dir_sync = r->req->no_dir_sync};
 	if (!rc)
 		rc = dpex_archive_open(&r->archive, &opt);
 	if (!rc)

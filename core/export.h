@@ -25,6 +25,8 @@ typedef struct dpex_export_request {
 	const char *out_dir;
 	const char *request_id; /* NULL: one is made up */
 	bool store;		/* ZIP members stored, not deflated */
+	const char *spool_dir;	/* bulk: see dpex_archive_options */
+	bool no_dir_sync;	/* bulk: see dpex_archive_options */
 } dpex_export_request;
 
 typedef struct dpex_export_result {

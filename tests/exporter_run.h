@@ -125,7 +125,8 @@ exporter_run_start(exporter_run *r, const dpex_exporter_ops *ops,
 	strcpy(r->dir, "/tmp/dpex-exporter-XXXXXX");
 	cr_assert_not_null(mkdtemp(r->dir));
 	dpex_archive *a = NULL;
-	dpex_archive_options opt = {r->dir, "out.zip", true};
+	dpex_archive_options opt = {
+		.out_dir = r->dir, .name = "out.zip", .compress = true};
 	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
 		     dpex_error_message());
 	dpex_exporter_ctx ctx = {a, &run_info, run_shapes, NENTITIES};
