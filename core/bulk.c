@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +67,7 @@ typedef struct worker {
 	bulk_run *r;
 	char *spool; /* OUT/.dpex-spool-XXXXXX, every archive's spool */
 	bool spool_made;
+	int spool_fd; /* its lock, so no sweep takes it while the run lives */
 	/* Journal entries of archives written since the last syncfs. */
 	dpex_journal_entry *pending;
 	size_t npending, cap;
@@ -880,6 +882,13 @@ static void *worker_main(void *arg)
 				    r->opt->out_dir, strerror(errno));
 	else
 		w->spool_made = true;
+	if (!rc) {
+		w->spool_fd =
+			open(w->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (w->spool_fd < 0 || flock(w->spool_fd, LOCK_EX) != 0)
+			rc = dpex_error_set(DPEX_EOUTPUT, "locking %s: %s",
+					    w->spool, strerror(errno));
+	}
 	for (size_t s = 0; !rc && s < m->nsources; s++)
 		rc = dpex_source_open_at(&w->sources[s], m, (int)s,
 					 r->snapshots[s]);
@@ -915,6 +924,9 @@ static void remove_tree_files(const char *dir);
 static void worker_free(worker *w)
 {
 	const dpex_datamap *m = w->r->map;
+	/* The lock first: the removal takes it again. */
+	if (w->spool_fd >= 0)
+		close(w->spool_fd);
 	if (w->spool_made)
 		remove_tree_files(w->spool);
 	free(w->spool);
@@ -1006,6 +1018,11 @@ static void remove_tree_files(const char *dir)
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
+	/* A spool a live export holds (its lock) is not ours to take. */
+	if (flock(dirfd(d), LOCK_EX | LOCK_NB) != 0) {
+		closedir(d);
+		return;
+	}
 	struct dirent *de;
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
@@ -1273,6 +1290,7 @@ static int run_workers(bulk_run *r, long long skipped)
 	atomic_store(&r->workers_left, (int)jobs);
 	for (long i = 0; i < jobs; i++) {
 		w[i].r = r;
+		w[i].spool_fd = -1;
 		w[i].sources = dpex_calloc(m->nsources, sizeof(*w[i].sources));
 		w[i].plans = dpex_calloc(m->nidentifiers, sizeof(*w[i].plans));
 		w[i].link_sql =
@@ -1354,7 +1372,14 @@ int dpex_bulk_run(const dpex_bulk_options *opt, dpex_bulk_stats *stats)
 		rc = run_workers(r, skipped);
 	if (!rc && atomic_load(&r->stop)) {
 		rc = r->stop_rc;
-		dpex_error_set(rc, "%s", r->stop_msg);
+		if (rc == DPEX_ECANCELED)
+			dpex_error_set(rc,
+				       "interrupted by SIGINT or SIGTERM: "
+				       "the run stopped, the subject in "
+				       "progress left nothing behind; rerun "
+				       "the same command to resume");
+		else
+			dpex_error_set(rc, "%s", r->stop_msg);
 	}
 	if (r->journal) {
 		progress(r, skipped, true);

@@ -223,7 +223,7 @@ int dpex_source_export_snapshot(dpex_source *s, char **id)
 int dpex_source_restart(dpex_source *s)
 {
 	if (PQstatus(s->conn) != CONNECTION_OK)
-		return source_error(s, "connection lost");
+		return source_error(s, "connection lost", NULL);
 	s->in_transaction = false;
 	int rc = exec_command(s, "ROLLBACK");
 	if (!rc)
