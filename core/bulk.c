@@ -60,7 +60,8 @@ typedef struct bulk_run {
 	char stop_msg[2048];
 	struct timespec start;
 	int jobs;
-	int out_fd; /* OUT, for syncfs */
+	int out_fd;		     /* OUT, for syncfs */
+	atomic_bool shard_made[256]; /* OUT/<2 hex> exists */
 } bulk_run;
 
 typedef struct worker {
@@ -702,9 +703,14 @@ static int export_one(batch *b, dpex_gather *g, size_t i)
 	char dir[4096], final[4200];
 	snprintf(dir, sizeof(dir), "%s/%.2s", r->opt->out_dir, s->id + 1);
 	snprintf(final, sizeof(final), "%s/dpex-%s.zip", dir, s->id);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return dpex_error_set(DPEX_EOUTPUT, "creating %s: %s", dir,
-				      strerror(errno));
+	unsigned shard =
+		(unsigned)strtoul((char[]){s->id[1], s->id[2], 0}, NULL, 16);
+	if (!atomic_load(&r->shard_made[shard])) {
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return dpex_error_set(DPEX_EOUTPUT, "creating %s: %s",
+					      dir, strerror(errno));
+		atomic_store(&r->shard_made[shard], true);
+	}
 	/* An archive renamed into place whose journal line was lost to a
 	 * crash: it is written again. */
 	unlink(final);
