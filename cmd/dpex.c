@@ -3,6 +3,7 @@
  * turns error codes into the documented exit codes.
  */
 #include "core/check.h"
+#include "core/cover.h"
 #include "core/datamap.h"
 #include "core/error.h"
 #include "core/export.h"
@@ -60,6 +61,7 @@ static const char export_usage[] =
 	"Finds the subject in every source of the map (resolving other\n"
 	"identifiers through the map's links), reads each source in one\n"
 	"READ ONLY REPEATABLE READ transaction and writes one ZIP archive:\n"
+	"index.html and README.txt (what the archive holds, for the person),\n"
 	"data.json, csv/ENTITY.csv, data.xlsx and manifest.json. The archive\n"
 	"is written under a temporary name and renamed when complete; its\n"
 	"path is printed on standard output.\n"
@@ -80,6 +82,9 @@ static const char export_usage[] =
 	"      --request-id ID       names the archive dpex-ID.zip (default: "
 	"time\n"
 	"                            and a random suffix)\n"
+	"      --lang LANG           language of index.html and README.txt: "
+	"en,\n"
+	"                            nl or sv (default: en)\n"
 	"      --store               store members uncompressed\n"
 	"  -q, --quiet               print only the archive path\n"
 	"  -h, --help                show this text\n"
@@ -216,6 +221,7 @@ static int cmd_export(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},
 		{"request-id", required_argument, NULL, 'r'},
 		{"store", no_argument, NULL, 'S'},
+		{"lang", required_argument, NULL, 'L'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -254,6 +260,15 @@ static int cmd_export(int argc, char **argv)
 			break;
 		case 'S':
 			req.store = true;
+			break;
+		case 'L':
+			if (dpex_cover_check_lang(optarg))
+				return usage_error("export",
+						   "--lang \"%s\" is "
+						   "not available: choose en, "
+						   "nl or sv",
+						   optarg);
+			req.lang = optarg;
 			break;
 		case 'q':
 			quiet = true;

@@ -37,6 +37,7 @@ typedef struct member {
 	long long rows;
 	char sha256[2 * 32 + 1]; /* lowercase hex */
 	bool done;		 /* size and digest are final */
+	unsigned int first;	 /* > 0: listed first, in this order */
 	dpex_sink *sink;	 /* while being written */
 } member;
 
@@ -60,6 +61,7 @@ struct dpex_archive {
 	bool spool_borrowed; /* options.spool_dir: emptied, not removed */
 	bool no_dir_sync;
 	unsigned int next_file;
+	unsigned int nfirst; /* members moved first so far */
 	member *members;
 	size_t nmembers;
 	size_t cap;
@@ -616,6 +618,53 @@ done:
 	return rc;
 }
 
+size_t dpex_archive_member_count(const dpex_archive *a)
+{
+	return a->nmembers;
+}
+
+dpex_archive_entry dpex_archive_member_at(const dpex_archive *a, size_t i)
+{
+	assert(i < a->nmembers);
+	const member *m = &a->members[i];
+	return (dpex_archive_entry){
+		.name = m->name, .size = m->size, .rows = m->rows};
+}
+
+int dpex_archive_member_first(dpex_archive *a, const char *name)
+{
+	for (size_t i = 0; i < a->nmembers; i++)
+		if (strcmp(a->members[i].name, name) == 0) {
+			if (!a->members[i].first)
+				a->members[i].first = ++a->nfirst;
+			return 0;
+		}
+	return dpex_error_set(DPEX_EUSAGE, "no archive member \"%s\"", name);
+}
+
+/* Puts the members moved first ahead of the others, each group in its own
+ * order. Only once every sink is closed: open sinks hold member indexes. */
+static int order_members(dpex_archive *a)
+{
+	if (a->nfirst == 0)
+		return 0;
+	member *sorted = dpex_calloc(a->nmembers, sizeof(*sorted));
+	if (!sorted)
+		return DPEX_ENOMEM;
+	size_t n = 0;
+	for (unsigned int k = 1; k <= a->nfirst; k++)
+		for (size_t i = 0; i < a->nmembers; i++)
+			if (a->members[i].first == k)
+				sorted[n++] = a->members[i];
+	for (size_t i = 0; i < a->nmembers; i++)
+		if (!a->members[i].first)
+			sorted[n++] = a->members[i];
+	assert(n == a->nmembers);
+	memcpy(a->members, sorted, n * sizeof(*sorted));
+	free(sorted);
+	return 0;
+}
+
 static int manifest_new(json_t **out, const dpex_archive *a, json_t *extra)
 {
 	int rc = DPEX_ENOMEM;
@@ -794,7 +843,9 @@ static int write_zip(dpex_archive *a, json_t *extra, const char *final)
 					      "archive member \"%s\" was not "
 					      "finished",
 					      a->members[i].name);
-	int rc = check_not_there(a, final);
+	int rc = order_members(a);
+	if (!rc)
+		rc = check_not_there(a, final);
 	if (rc)
 		return rc;
 	/* Inside the spool: killed now, the process leaves one hidden,

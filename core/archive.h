@@ -70,6 +70,25 @@ int dpex_archive_member_add_file(dpex_archive *a, const char *name,
 /* The spool directory, e.g. for libxlsxwriter's tmpdir. Borrowed. */
 const char *dpex_archive_spool_dir(const dpex_archive *a);
 
+/* A finished or unfinished member as the archive knows it, for a table of
+ * contents (the cover page). name is borrowed from the archive. */
+typedef struct dpex_archive_entry {
+	const char *name;
+	unsigned long long size; /* final once its sink is closed */
+	long long rows;		 /* -1: not a file of rows */
+} dpex_archive_entry;
+
+/* The number of members so far, and the i-th in the order added (the
+ * manifest, written at commit, is not one of them). */
+size_t dpex_archive_member_count(const dpex_archive *a);
+dpex_archive_entry dpex_archive_member_at(const dpex_archive *a, size_t i);
+
+/* Moves the member called name ahead of every member not moved so, in the
+ * ZIP and the manifest: what a person opens first is listed first.
+ * Members moved by several calls keep the order of the calls.
+ * DPEX_EUSAGE when no member has that name. */
+int dpex_archive_member_first(dpex_archive *a, const char *name);
+
 /* Writes manifest.json (the members with name, size, rows and sha256, plus
  * every key of extra, which may be NULL and is not stolen), the ZIP, fsyncs
  * and renames. On success *final_path (caller frees) names the archive. */

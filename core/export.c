@@ -2,6 +2,7 @@
 
 #include "../exporters/exporter.h"
 #include "archive.h"
+#include "cover.h"
 #include "error.h"
 #include "gather.h"
 #include "plan.h"
@@ -276,6 +277,8 @@ static int run(export_run *r, dpex_export_result *res)
 {
 	int rc = stamp(r);
 	if (!rc)
+		rc = dpex_cover_check_lang(r->req->lang);
+	if (!rc)
 		rc = plan_request(r);
 	if (!rc)
 		rc = open_sources(r);
@@ -324,7 +327,9 @@ static int write_archive(export_run *r, dpex_export_result *res)
 	json_t *extra = manifest_extra(r);
 	if (!extra)
 		return dpex_error_oom();
-	rc = dpex_archive_commit(r->archive, extra, &res->archive_path);
+	rc = dpex_cover_add(r->archive, NULL, extra, r->req->lang);
+	if (!rc)
+		rc = dpex_archive_commit(r->archive, extra, &res->archive_path);
 	json_decref(extra);
 	if (rc)
 		return rc;

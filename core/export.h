@@ -27,6 +27,7 @@ typedef struct dpex_export_request {
 	bool store;		/* ZIP members stored, not deflated */
 	const char *spool_dir;	/* bulk: see dpex_archive_options */
 	bool no_dir_sync;	/* bulk: see dpex_archive_options */
+	const char *lang;	/* cover page language: en, nl, sv; NULL: en */
 } dpex_export_request;
 
 typedef struct dpex_export_result {
