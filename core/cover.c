@@ -1303,8 +1303,13 @@ static void rights_section(doc *d, const json_t *about)
 				continue;
 			li_begin(d);
 			if (s) {
-				text(d, s);
+				/* "... corrected (Art. 16 GDPR)." */
+				size_t n = strlen(s);
+				bool stop = n > 0 && s[n - 1] == '.';
+				text_n(d, s, stop ? n - 1 : n);
 				article(d, field(d, r, "article"));
+				if (stop)
+					text(d, ".");
 			} else {
 				const char *shown = key;
 				for (size_t k = 0; k < NRIGHTS; k++)

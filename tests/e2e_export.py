@@ -143,7 +143,7 @@ class SampleSubject(unittest.TestCase):
 
     def test_members_and_manifest(self):
         names = self.export.zip.namelist()
-        expected = (["data.json"]
+        expected = (["index.html", "README.txt", "data.json"]
                     + ["csv/%s.csv" % e["name"] for e in self.map["entities"]]
                     + ["data.xlsx", "manifest.json"])
         self.assertEqual(names, expected)
