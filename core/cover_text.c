@@ -83,7 +83,7 @@ static const dpex_cover_lang en = {
 				"and to move your data to another service.",
 			[CT_FILE_CSV] =
 				"The table “{1}” as CSV (comma-separated "
-				"values, UTF-8): opens in any spreadsheet "
+				"values, UTF\u20118): opens in any spreadsheet "
 				"program.",
 			[CT_FILE_XLSX] =
 				"All tables in one spreadsheet (Excel, "
@@ -342,7 +342,7 @@ static const dpex_cover_lang nl = {
 				"dienst over te zetten.",
 			[CT_FILE_CSV] =
 				"De tabel ‘{1}’ als CSV (kommagescheiden "
-				"waarden, UTF-8): te openen in elk "
+				"waarden, UTF\u20118): te openen in elk "
 				"spreadsheetprogramma.",
 			[CT_FILE_XLSX] =
 				"Alle tabellen in één spreadsheet (Excel, "
@@ -620,7 +620,7 @@ static const dpex_cover_lang sv = {
 					      "tjänst.",
 			[CT_FILE_CSV] =
 				"Tabellen ”{1}” som CSV (kommaseparerade "
-				"värden, UTF-8): kan öppnas i alla "
+				"värden, UTF\u20118): kan öppnas i alla "
 				"kalkylprogram.",
 			[CT_FILE_XLSX] =
 				"Alla tabeller i ett kalkylark (Excel, "

@@ -354,7 +354,7 @@ Test(cover, without_about_json_files_and_counts_are_shown)
 		 "  Total                    1,237\n");
 	has(txt, "  csv/orders.csv           1,234  3.0 kB\n"
 		 "      The table “orders” as CSV (comma-separated values, "
-		 "UTF-8): opens in\n      any spreadsheet program.\n");
+		 "UTF\u20118): opens in\n      any spreadsheet program.\n");
 	has(txt, "  customer_id  1; 2\n");
 	/* Every line fits 76 columns (counted in code points). */
 	char *lines = capture("/usr/bin/python3 -c 'import sys, zipfile; "
