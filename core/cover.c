@@ -41,6 +41,7 @@ typedef struct doc {
 	/* inside a table cell or a key/value row: lists become "a; b" */
 	bool in_cell;
 	size_t cell_items;
+	bool bare_item; /* the list in this cell has one item: no bullet */
 	/* plain text tables */
 	const char *const *heads;
 	const int *kinds;
@@ -325,16 +326,18 @@ static void para(doc *d, dpex_cover_text_id id)
 	p_end(d);
 }
 
-static void ul_begin(doc *d)
+/* n: the number of items; a cell's list of one is just its item. */
+static void ul_begin(doc *d, size_t n)
 {
-	if (d->html)
+	d->bare_item = d->in_cell && n == 1;
+	if (d->html && !d->bare_item)
 		markup(d, d->in_cell ? "<ul class=\"in\">" : "<ul>\n");
 	d->cell_items = 0;
 }
 
 static void li_begin(doc *d)
 {
-	if (d->html)
+	if (d->html && !d->bare_item)
 		markup(d, "<li>");
 	else if (d->in_cell && d->cell_items > 0)
 		text(d, "; ");
@@ -343,6 +346,8 @@ static void li_begin(doc *d)
 
 static void li_end(doc *d)
 {
+	if (d->html && d->bare_item)
+		return;
 	if (d->html)
 		markup(d, d->in_cell ? "</li>" : "</li>\n");
 	else if (!d->in_cell)
@@ -351,6 +356,10 @@ static void li_end(doc *d)
 
 static void ul_end(doc *d)
 {
+	bool bare = d->bare_item;
+	d->bare_item = false;
+	if (d->html && bare)
+		return;
 	if (d->html)
 		markup(d, d->in_cell ? "</ul>" : "</ul>\n");
 	else if (!d->in_cell)
@@ -827,20 +836,15 @@ static void subject_section(doc *d, const json_t *summary)
 		td_begin(d);
 		size_t i;
 		json_t *v;
-		bool list = json_array_size(values) > 1;
-		if (list)
-			ul_begin(d);
+		ul_begin(d, json_array_size(values));
 		json_array_foreach(values, i, v)
 		{
-			if (list)
-				li_begin(d);
+			li_begin(d);
 			text(d,
 			     json_string_value(v) ? json_string_value(v) : "");
-			if (list)
-				li_end(d);
+			li_end(d);
 		}
-		if (list)
-			ul_end(d);
+		ul_end(d);
 		td_end(d);
 		tr_end(d);
 	}
@@ -978,7 +982,7 @@ static void text_list(doc *d, const json_t *arr)
 		text(d, T(d, CT_NOT_STATED));
 		return;
 	}
-	ul_begin(d);
+	ul_begin(d, json_array_size(arr));
 	size_t i;
 	json_t *v;
 	json_array_foreach(arr, i, v)
@@ -1020,7 +1024,7 @@ static void legal_bases(doc *d, const json_t *arr)
 		text(d, T(d, CT_NOT_STATED));
 		return;
 	}
-	ul_begin(d);
+	ul_begin(d, json_array_size(arr));
 	size_t i;
 	json_t *b;
 	json_array_foreach(arr, i, b)
@@ -1077,7 +1081,7 @@ static void recipients(doc *d, const json_t *arr)
 		text(d, T(d, CT_NONE));
 		return;
 	}
-	ul_begin(d);
+	ul_begin(d, json_array_size(arr));
 	size_t i;
 	json_t *r;
 	json_array_foreach(arr, i, r)
@@ -1112,7 +1116,7 @@ static void category_data(doc *d, const json_t *entities)
 		text(d, T(d, CT_NOT_STATED));
 		return;
 	}
-	ul_begin(d);
+	ul_begin(d, json_array_size(entities));
 	size_t i;
 	json_t *e;
 	json_array_foreach(entities, i, e)
@@ -1291,7 +1295,7 @@ static void rights_section(doc *d, const json_t *about)
 	heading(d, 2, T(d, CT_H_RIGHTS));
 	para(d, CT_RIGHTS_INTRO);
 	const json_t *rights = json_object_get(about, "rights");
-	ul_begin(d);
+	ul_begin(d, 0);
 	if (json_array_size(rights) > 0) {
 		size_t i;
 		json_t *r;

@@ -57,7 +57,8 @@ static const char about_json[] =
 	"   \"automated_decision\": null},"
 	"  {\"category\": \"" HOSTILE_JSON "\","
 	"   \"entities\": [{\"name\": \"credit_scores\", \"rows\": 2,"
-	"                  \"files\": [\"csv/credit_scores.csv\"]}],"
+	"                  \"files\": [\"csv/credit_scores.csv\", "
+	"\"data.xlsx\"]}],"
 	"   \"purposes\": [\"Credit checks\"],"
 	"   \"legal_basis\": [{\"article\": \"6(1)(f)\", \"basis\": "
 	"\"legitimate_interest\"}],"
@@ -246,22 +247,22 @@ Test(cover, categories_from_about_json_are_shown_in_full)
 	has(html, "<tr><th scope=\"row\">Purposes</th><td><ul class=\"in\">"
 		  "<li>Performing the supply contract</li>"
 		  "<li>Sending invoices</li></ul></td></tr>");
-	has(html, "<li>performing a contract with you (Art.\u00a06(1)(b) "
-		  "GDPR)</li>");
-	has(html, "<li>our legitimate interests (Art.\u00a06(1)(f) GDPR)</li>");
+	has(html, "<td>performing a contract with you (Art.\u00a06(1)(b) "
+		  "GDPR)</td>");
+	has(html, "<td>our legitimate interests (Art.\u00a06(1)(f) GDPR)</td>");
 	has(html, "<td>You gave it to us.</td>");
 	has(html, "<td>We received it from: Credit bureau.</td>");
 	has(html, "<td>7 years after the end of the contract</td>");
-	has(html, "<li>PostNL (Logistics partner, NL)</li>");
+	has(html, "<td>PostNL (Logistics partner, NL)</td>");
 	has(html, "<tr><th scope=\"row\">Who receives it</th><td>None</td>");
 	has(html, "<td>No automated decisions are made with this data.</td>");
 	has(html, "<td>Sets your credit limit. How it works: A score from "
 		  "payment history.</td>");
-	has(html, "<li>customers: 1 record (<a "
-		  "href=\"csv/customers.csv\">csv/customers.csv</a>)</li>");
-	has(html, "<li>credit_scores: 2 records (<a "
-		  "href=\"csv/credit_scores.csv\">csv/credit_scores.csv</a>)"
-		  "</li>");
+	has(html, "<td>customers: 1 record (<a "
+		  "href=\"csv/customers.csv\">csv/customers.csv</a>)</td>");
+	has(html, "<td>credit_scores: 2 records (<a "
+		  "href=\"csv/credit_scores.csv\">csv/credit_scores.csv</a>, "
+		  "data.xlsx)</td>");
 	has(html, "<th scope=\"row\">CloudCo</th><td>US</td><td>Standard "
 		  "contractual clauses</td>");
 	has(html, "<th scope=\"row\">marketing_segments</th><td>derived data "
@@ -304,6 +305,7 @@ Test(cover, text_from_data_is_escaped_and_cannot_add_a_script)
 	/* A link the authority's URL must not become. */
 	json_object_set_new(json_object_get(about, "supervisory_authority"),
 			    "url", json_string("javascript:alert(1)"));
+	json_object_set_new(about, "kind", json_string("portability"));
 	char *zip = make_archive(about, "en");
 	char *html = read_member(zip, "index.html");
 	hasnt(html, "<script");
@@ -313,6 +315,14 @@ Test(cover, text_from_data_is_escaped_and_cannot_add_a_script)
 	has(html, "<td>anna&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; "
 		  "&amp; &quot;Co&quot;@example.org</td>");
 	has(html, "supervisory authority: Autoriteit Persoonsgegevens.");
+	/* A file about.json names but the archive lacks is not linked. */
+	has(html, "csv/credit_scores.csv</a>, data.xlsx)</td>");
+	hasnt(html, "href=\"data.xlsx\"");
+	/* A portability answer says so. */
+	has(html, "<p class=\"lead\">Noorderlicht Energie &amp; Telecom B.V. "
+		  "sends you the personal data you provided, or that was "
+		  "recorded while you used its services, as you asked under "
+		  "the right to data portability (Article\u00a020 GDPR).");
 	/* Plain text needs no escaping, only the value as it is. */
 	char *txt = read_member(zip, "README.txt");
 	has(txt, "email        anna" HOSTILE "@example.org");
@@ -384,8 +394,8 @@ Test(cover, dutch_and_swedish_pages_are_in_their_language)
 	/* A text given in several languages is shown in the page's. */
 	has(html, "<li>Facturen sturen</li>");
 	hasnt(html, "Sending invoices");
-	has(html, "<li>de uitvoering van een overeenkomst met u "
-		  "(art.\u00a06(1)(b) AVG)</li>");
+	has(html, "<td>de uitvoering van een overeenkomst met u "
+		  "(art.\u00a06(1)(b) AVG)</td>");
 	has(html, "<td class=\"num\">1.234</td>");
 	hasnt(html, "Your rights");
 	free(html);
