@@ -1039,6 +1039,11 @@ static void legal_bases(doc *d, const json_t *arr)
 		if (shown)
 			text(d, shown);
 		article(d, field(d, b, "article"));
+		const char *detail = field(d, b, "detail");
+		if (detail) {
+			text(d, ": ");
+			text(d, detail);
+		}
 		li_end(d);
 	}
 	ul_end(d);
@@ -1141,6 +1146,11 @@ static void category_data(doc *d, const json_t *entities)
 			if (k + 1 == json_array_size(files))
 				text(d, ")");
 		}
+		const char *about_entity = field(d, e, "description");
+		if (about_entity) {
+			text(d, ". ");
+			text(d, about_entity);
+		}
 		li_end(d);
 	}
 	ul_end(d);
@@ -1193,6 +1203,16 @@ static void categories_section(doc *d, const json_t *about)
 			text(d, " ");
 		if (logic)
 			tpl1(d, CT_AUTOMATED_LOGIC, logic);
+		const char *significance = field(d, ad, "significance");
+		if ((desc || logic) && significance) {
+			text(d, " ");
+			tpl1(d, CT_AUTOMATED_SIGNIFICANCE, significance);
+		}
+		if ((desc || logic) &&
+		    json_is_true(json_object_get(ad, "profiling"))) {
+			text(d, " ");
+			text(d, T(d, CT_PROFILING));
+		}
 		kv_end(d);
 		kv_table_end(d);
 	}
@@ -1273,6 +1293,8 @@ static void redactions_section(doc *d, const json_t *about)
 	table_end(d);
 }
 
+/* The rights listed when about.json gives none (the first NLISTED), and
+ * the texts for names about.json may give without a text. */
 static const struct {
 	const char *key;
 	dpex_cover_text_id id;
@@ -1285,8 +1307,11 @@ static const struct {
 	{"portability", CT_RIGHT_PORTABILITY},
 	{"withdraw_consent", CT_RIGHT_WITHDRAW_CONSENT},
 	{"automated_decision", CT_RIGHT_AUTOMATED},
+	{"human_review", CT_RIGHT_AUTOMATED},
+	{"complaint", CT_COMPLAINT_GENERIC},
 };
 #define NRIGHTS (sizeof(builtin_rights) / sizeof(builtin_rights[0]))
+#define NLISTED 8
 
 /* about.json's rights when it lists them (their texts already in the
  * request's language), else every right of Art. 15(1)(e) and beyond. */
@@ -1326,7 +1351,7 @@ static void rights_section(doc *d, const json_t *about)
 			li_end(d);
 		}
 	} else {
-		for (size_t k = 0; k < NRIGHTS; k++) {
+		for (size_t k = 0; k < NLISTED; k++) {
 			li_begin(d);
 			text(d, T(d, builtin_rights[k].id));
 			li_end(d);
@@ -1374,15 +1399,17 @@ static void contact_section(doc *d, const json_t *about)
 		dpex_cover_text_id label;
 	} rows[] = {{"name", CT_TH_CONTROLLER},
 		    {"contact", CT_TH_CONTACT},
-		    {"dpo", CT_TH_DPO}};
+		    {"dpo", CT_TH_DPO},
+		    {"address", CT_TH_ADDRESS}};
+	size_t nrows = sizeof(rows) / sizeof(rows[0]);
 	bool any = false;
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < nrows; i++)
 		any = any || field(d, ctl, rows[i].key);
 	if (!any)
 		return;
 	heading(d, 2, T(d, CT_H_CONTACT));
 	kv_table_begin(d);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < nrows; i++) {
 		const char *v = field(d, ctl, rows[i].key);
 		if (!v)
 			continue;

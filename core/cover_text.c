@@ -142,6 +142,9 @@ static const dpex_cover_lang en = {
 			[CT_AUTOMATED_NONE] = "No automated decisions are made "
 					      "with this data.",
 			[CT_AUTOMATED_LOGIC] = "How it works: {1}",
+			[CT_AUTOMATED_SIGNIFICANCE] =
+				"What it means for you: {1}",
+			[CT_PROFILING] = "This is profiling.",
 			[CT_ROWS_ONE] = "{1} record",
 			[CT_ROWS_MANY] = "{1} records",
 			[CT_SAFEGUARDS] = "safeguards: {1}",
@@ -250,6 +253,7 @@ static const dpex_cover_lang en = {
 				"Responsible for your data (controller)",
 			[CT_TH_CONTACT] = "Privacy questions",
 			[CT_TH_DPO] = "Data protection officer",
+			[CT_TH_ADDRESS] = "Address",
 			[CT_FOOTER] = "Made with dpex {1}.",
 			[CT_DATE] = "{1} {2} {3} at {4} UTC",
 		},
@@ -411,6 +415,9 @@ static const dpex_cover_lang nl = {
 				"Met deze gegevens worden geen "
 				"geautomatiseerde besluiten genomen.",
 			[CT_AUTOMATED_LOGIC] = "Hoe het werkt: {1}",
+			[CT_AUTOMATED_SIGNIFICANCE] =
+				"Wat het voor u betekent: {1}",
+			[CT_PROFILING] = "Dit is profilering.",
 			[CT_ROWS_ONE] = "{1} record",
 			[CT_ROWS_MANY] = "{1} records",
 			[CT_SAFEGUARDS] = "waarborgen: {1}",
@@ -534,6 +541,7 @@ static const dpex_cover_lang nl = {
 				"(verwerkingsverantwoordelijke)",
 			[CT_TH_CONTACT] = "Vragen over privacy",
 			[CT_TH_DPO] = "Functionaris voor gegevensbescherming",
+			[CT_TH_ADDRESS] = "Adres",
 			[CT_FOOTER] = "Gemaakt met dpex {1}.",
 			[CT_DATE] = "{1} {2} {3} om {4} uur (UTC)",
 		},
@@ -687,6 +695,9 @@ static const dpex_cover_lang sv = {
 				"Inga automatiserade beslut fattas med dessa "
 				"uppgifter.",
 			[CT_AUTOMATED_LOGIC] = "Så fungerar det: {1}",
+			[CT_AUTOMATED_SIGNIFICANCE] =
+				"Vad det innebär för dig: {1}",
+			[CT_PROFILING] = "Detta är profilering.",
 			[CT_ROWS_ONE] = "{1} post",
 			[CT_ROWS_MANY] = "{1} poster",
 			[CT_SAFEGUARDS] = "skyddsåtgärder: {1}",
@@ -808,6 +819,7 @@ static const dpex_cover_lang sv = {
 					     "(personuppgiftsansvarig)",
 			[CT_TH_CONTACT] = "Frågor om integritet",
 			[CT_TH_DPO] = "Dataskyddsombud",
+			[CT_TH_ADDRESS] = "Adress",
 			[CT_FOOTER] = "Framtaget med dpex {1}.",
 			[CT_DATE] = "{1} {2} {3} kl. {4} (UTC)",
 		},

@@ -68,10 +68,12 @@ typedef enum dpex_cover_text_id {
 	CT_BASIS_LEGITIMATE_INTERESTS,
 	CT_ARTICLE, /* {1} article number, e.g. 6(1)(b) */
 	CT_AUTOMATED_NONE,
-	CT_AUTOMATED_LOGIC, /* {1} the logic */
-	CT_ROWS_ONE,	    /* {1} the number 1 */
-	CT_ROWS_MANY,	    /* {1} a number */
-	CT_SAFEGUARDS,	    /* {1} safeguards */
+	CT_AUTOMATED_LOGIC,	   /* {1} the logic */
+	CT_AUTOMATED_SIGNIFICANCE, /* {1} its consequences */
+	CT_PROFILING,
+	CT_ROWS_ONE,   /* {1} the number 1 */
+	CT_ROWS_MANY,  /* {1} a number */
+	CT_SAFEGUARDS, /* {1} safeguards */
 	CT_H_TRANSFERS,
 	CT_TRANSFERS_INTRO,
 	CT_TH_RECIPIENT,
@@ -103,6 +105,7 @@ typedef enum dpex_cover_text_id {
 	CT_TH_CONTROLLER,
 	CT_TH_CONTACT,
 	CT_TH_DPO,
+	CT_TH_ADDRESS,
 	CT_FOOTER, /* {1} dpex version */
 	CT_DATE,   /* {1} day, {2} month name, {3} year, {4} HH:MM */
 	CT_COUNT

@@ -40,10 +40,12 @@ static const char about_json[] =
 	" \"kind\": \"access\", \"language\": \"en\","
 	" \"controller\": {\"name\": \"Noorderlicht Energie & Telecom B.V.\","
 	"  \"contact\": \"privacy@noorderlicht.example\","
-	"  \"dpo\": \"dpo@noorderlicht.example\"},"
+	"  \"dpo\": \"dpo@noorderlicht.example\","
+	"  \"address\": \"Stationsplein 1, Utrecht\"},"
 	" \"categories\": ["
 	"  {\"category\": \"Contact details\","
 	"   \"entities\": [{\"name\": \"customers\", \"rows\": 1,"
+	"                  \"description\": \"Your account\","
 	"                  \"files\": [\"csv/customers.csv\"]}],"
 	"   \"purposes\": [\"Performing the supply contract\","
 	"                  {\"en\": \"Sending invoices\", \"nl\": \"Facturen "
@@ -61,20 +63,24 @@ static const char about_json[] =
 	"\"data.xlsx\"]}],"
 	"   \"purposes\": [\"Credit checks\"],"
 	"   \"legal_basis\": [{\"article\": \"6(1)(f)\", \"basis\": "
-	"\"legitimate_interest\"}],"
+	"\"legitimate_interest\", \"detail\": \"preventing bad "
+	"debt\"}],"
 	"   \"origin\": {\"kind\": \"third_party\", \"source\": \"Credit "
 	"bureau\"},"
 	"   \"retention\": \"1 month\","
 	"   \"recipients\": [],"
 	"   \"automated_decision\": {\"description\": \"Sets your credit "
-	"limit.\", \"logic\": \"A score from payment history.\"}}"
+	"limit.\", \"logic\": \"A score from payment history.\", "
+	"\"significance\": \"A lower limit.\", \"profiling\": true}}"
 	" ],"
 	" \"third_country_transfers\": [{\"recipient\": \"CloudCo\", "
 	"\"country\": \"US\", \"safeguards\": \"Standard contractual "
 	"clauses\"}],"
 	" \"rights\": [{\"right\": \"rectification\", \"article\": \"16\", "
 	"\"text\": \"You can have wrong data corrected.\"},"
-	"  {\"right\": \"erasure\", \"article\": \"17\"}],"
+	"  {\"right\": \"erasure\", \"article\": \"17\"},"
+	"  {\"right\": \"human_review\", \"article\": \"22\", "
+	"\"text\": null}],"
 	" \"supervisory_authority\": {\"name\": \"Autoriteit "
 	"Persoonsgegevens\", \"url\": "
 	"\"https://autoriteitpersoonsgegevens.nl\", \"country\": \"NL\"},"
@@ -249,7 +255,8 @@ Test(cover, categories_from_about_json_are_shown_in_full)
 		  "<li>Sending invoices</li></ul></td></tr>");
 	has(html, "<td>performing a contract with you (Art.\u00a06(1)(b) "
 		  "GDPR)</td>");
-	has(html, "<td>our legitimate interests (Art.\u00a06(1)(f) GDPR)</td>");
+	has(html, "<td>our legitimate interests (Art.\u00a06(1)(f) GDPR): "
+		  "preventing bad debt</td>");
 	has(html, "<td>You gave it to us.</td>");
 	has(html, "<td>We received it from: Credit bureau.</td>");
 	has(html, "<td>7 years after the end of the contract</td>");
@@ -257,9 +264,11 @@ Test(cover, categories_from_about_json_are_shown_in_full)
 	has(html, "<tr><th scope=\"row\">Who receives it</th><td>None</td>");
 	has(html, "<td>No automated decisions are made with this data.</td>");
 	has(html, "<td>Sets your credit limit. How it works: A score from "
-		  "payment history.</td>");
+		  "payment history. What it means for you: A lower limit. This "
+		  "is profiling.</td>");
 	has(html, "<td>customers: 1 record (<a "
-		  "href=\"csv/customers.csv\">csv/customers.csv</a>)</td>");
+		  "href=\"csv/customers.csv\">csv/customers.csv</a>). Your "
+		  "account</td>");
 	has(html, "<td>credit_scores: 2 records (<a "
 		  "href=\"csv/credit_scores.csv\">csv/credit_scores.csv</a>, "
 		  "data.xlsx)</td>");
@@ -274,6 +283,9 @@ Test(cover, categories_from_about_json_are_shown_in_full)
 		  "GDPR).</li>");
 	has(html, "<li>Right to erasure: to have your data deleted");
 	hasnt(html, "Right of access: to see");
+	has(html, "<li>Right not to be subject to a decision made only");
+	has(html, "<th scope=\"row\">Address</th><td>Stationsplein 1, "
+		  "Utrecht</td>");
 	has(html, "contact Noorderlicht Energie &amp; Telecom B.V. "
 		  "(privacy@noorderlicht.example).");
 	has(html,
