@@ -61,12 +61,19 @@ class Page(html.parser.HTMLParser):
         self.data = []          # every text node, unescaped
         self._heading = None
         self._cell = None
+        self.open = []
         self.feed(text)
         self.close()
+        if self.open:
+            raise AssertionError("unclosed: %s" % self.open)
+
+    VOID = {"meta", "br", "hr", "img", "input", "link", "wbr"}
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         self.tags.append((tag, attrs))
+        if tag not in self.VOID:
+            self.open.append(tag)
         if re.fullmatch(r"h[1-6]", tag):
             self._heading = (int(tag[1]), [])
         elif tag == "table":
@@ -77,6 +84,11 @@ class Page(html.parser.HTMLParser):
             self._cell = []
 
     def handle_endtag(self, tag):
+        # Every element is closed, in order: no markup from data broke out.
+        if not self.open or self.open[-1] != tag:
+            raise AssertionError("</%s> closes <%s>" % (
+                tag, self.open[-1] if self.open else "nothing"))
+        self.open.pop()
         if re.fullmatch(r"h[1-6]", tag) and self._heading:
             self.headings.append((self._heading[0],
                                   "".join(self._heading[1]).strip()))

@@ -432,3 +432,39 @@ Test(cover, dutch_and_swedish_pages_are_in_their_language)
 	free(zip);
 	json_decref(about);
 }
+
+/* Every element closed in order, as Python's html.parser reads it, on the
+ * page with every section (lists in cells, facts tables, links). */
+static const char balance_py[] =
+	"import sys, zipfile, html.parser\n"
+	"class P(html.parser.HTMLParser):\n"
+	"    def __init__(self):\n"
+	"        super().__init__(); self.open = []; self.n = 0\n"
+	"    def handle_starttag(self, tag, attrs):\n"
+	"        self.n += 1\n"
+	"        if tag != 'meta': self.open.append(tag)\n"
+	"    def handle_endtag(self, tag):\n"
+	"        assert self.open and self.open[-1] == tag, (tag, self.open)\n"
+	"        self.open.pop()\n"
+	"p = P()\n"
+	"p.feed(zipfile.ZipFile(sys.argv[1]).read('index.html').decode())\n"
+	"p.close()\n"
+	"assert not p.open, p.open\n"
+	"print('balanced', p.n > 100)\n";
+
+Test(cover, the_page_with_every_section_is_well_formed)
+{
+	json_t *about = about_fixture();
+	char *zip = make_archive(about, "sv");
+	char script[128];
+	snprintf(script, sizeof(script), "%s/balance.py", dir);
+	FILE *f = fopen(script, "w");
+	cr_assert_not_null(f);
+	fputs(balance_py, f);
+	fclose(f);
+	char *out = capture("/usr/bin/python3 '%s' '%s' 2>&1", script, zip);
+	cr_expect_str_eq(out, "balanced True\n");
+	free(out);
+	free(zip);
+	json_decref(about);
+}
