@@ -117,10 +117,10 @@ def number(text):
 
 
 class Archive:
-    def __init__(self, subject, lang):
+    def __init__(self, subject, lang, formats="json,csv,xlsx"):
         self.dir = tempfile.TemporaryDirectory()
         args = ["export", "--map", MAP, "--out", self.dir.name, "--subject",
-                subject, "--quiet"]
+                subject, "--quiet", "--format", formats]
         if lang:
             args += ["--lang", lang]
         r = dpex(*args)
@@ -247,6 +247,22 @@ class CoverPages(unittest.TestCase):
             for line in a.readme.splitlines():
                 self.assertLessEqual(len(line), 76, line)
                 self.assertNotIn("<a ", line)
+
+    def test_only_the_formats_asked_for_are_listed_and_linked(self):
+        a = Archive("email=" + SASKIA, "nl", formats="json")
+        try:
+            self.assertEqual(a.names, ["index.html", "README.txt",
+                                       "data.json", "manifest.json"])
+            hrefs = {attrs["href"] for tag, attrs in a.page.tags
+                     if tag == "a"}
+            self.assertEqual(hrefs, set(a.names))
+            self.assertNotIn("csv/", a.readme)
+            # The counts are there without a CSV file to link.
+            table = a.page.table_with_header("Tabel")
+            self.assertEqual(number(table[-1][2]),
+                             sum(e["rows"] for e in a.manifest["entities"]))
+        finally:
+            a.close()
 
     def test_an_unknown_language_is_a_usage_error(self):
         with tempfile.TemporaryDirectory() as out:
