@@ -58,7 +58,7 @@ typedef struct arg {
 	const char *href;
 } arg;
 
-static const char *T(const doc *d, dpex_cover_text_id id)
+static const char *msg(const doc *d, dpex_cover_text_id id)
 {
 	return d->lang->text[id];
 }
@@ -159,7 +159,8 @@ static bool is_web_url(const char *url)
 
 /* A link to an archive member (relative) or, with external, to a web page.
  * Plain text shows the label, and an external address after it. */
-static void link(doc *d, const char *target, const char *label, bool external)
+static void put_link(doc *d, const char *target, const char *label,
+		     bool external)
 {
 	if (!d->html) {
 		text(d, label);
@@ -188,7 +189,7 @@ static void link(doc *d, const char *target, const char *label, bool external)
 /* Writes a translated text, each {N} replaced by args[N-1]. */
 static void tpl(doc *d, dpex_cover_text_id id, const arg *args, size_t nargs)
 {
-	const char *s = T(d, id);
+	const char *s = msg(d, id);
 	while (*s) {
 		const char *open = strchr(s, '{');
 		if (!open || open[1] < '1' || open[1] > '9' || open[2] != '}') {
@@ -202,7 +203,7 @@ static void tpl(doc *d, dpex_cover_text_id id, const arg *args, size_t nargs)
 		assert(k < nargs);
 		if (k < nargs) {
 			if (args[k].href)
-				link(d, args[k].href, args[k].text, true);
+				put_link(d, args[k].href, args[k].text, true);
 			else
 				text(d, args[k].text);
 		}
@@ -322,7 +323,7 @@ static void p_end(doc *d)
 static void para(doc *d, dpex_cover_text_id id)
 {
 	p_begin(d, NULL);
-	text(d, T(d, id));
+	text(d, msg(d, id));
 	p_end(d);
 }
 
@@ -550,10 +551,10 @@ static void kv_begin(doc *d, dpex_cover_text_id label)
 	d->cell_items = 0;
 	if (d->html) {
 		markup(d, "<tr><th scope=\"row\">");
-		text(d, T(d, label));
+		text(d, msg(d, label));
 		markup(d, "</th><td>");
 	} else {
-		text(d, T(d, label));
+		text(d, msg(d, label));
 		text(d, ": ");
 	}
 }
@@ -684,7 +685,7 @@ static void date_words(const doc *d, const char *iso, char *out, size_t size)
 	snprintf(syear, sizeof(syear), "%d", y);
 	snprintf(stime, sizeof(stime), "%02d:%02d", h, mi);
 	const char *args[] = {sday, d->lang->months[mo - 1], syear, stime};
-	expand(T(d, CT_DATE), args, 4, out, size);
+	expand(msg(d, CT_DATE), args, 4, out, size);
 }
 
 static bool has_member(const doc *d, const char *name)
@@ -704,7 +705,7 @@ static bool has_member(const doc *d, const char *name)
 static void file_ref(doc *d, const char *name)
 {
 	if (has_member(d, name))
-		link(d, name, name, false);
+		put_link(d, name, name, false);
 	else
 		text(d, name);
 }
@@ -750,9 +751,9 @@ static const char css[] =
 static void page_begin(doc *d)
 {
 	if (!d->html) {
-		text(d, T(d, CT_TITLE));
+		text(d, msg(d, CT_TITLE));
 		flush(d, "", "");
-		size_t w = width(T(d, CT_TITLE), strlen(T(d, CT_TITLE)));
+		size_t w = width(msg(d, CT_TITLE), strlen(msg(d, CT_TITLE)));
 		for (size_t i = 0; i < w; i++)
 			markup(d, "=");
 		markup(d, "\n\n");
@@ -763,11 +764,11 @@ static void page_begin(doc *d)
 	markup(d, "\">\n<head>\n<meta charset=\"utf-8\">\n"
 		  "<meta name=\"viewport\" content=\"width=device-width, "
 		  "initial-scale=1\">\n<title>");
-	text(d, T(d, CT_TITLE));
+	text(d, msg(d, CT_TITLE));
 	markup(d, "</title>\n<style>");
 	markup(d, css);
 	markup(d, "</style>\n</head>\n<body>\n<main>\n<h1>");
-	text(d, T(d, CT_TITLE));
+	text(d, msg(d, CT_TITLE));
 	markup(d, "</h1>\n");
 }
 
@@ -822,10 +823,10 @@ static void subject_section(doc *d, const json_t *summary)
 	const json_t *subject = json_object_get(summary, "subject");
 	if (!json_is_object(subject) || json_object_size(subject) == 0)
 		return;
-	heading(d, 2, T(d, CT_H_SUBJECT));
+	heading(d, 2, msg(d, CT_H_SUBJECT));
 	para(d, CT_SUBJECT_INTRO);
 	static const int kinds[] = {COL_TEXT, COL_TEXT};
-	const char *heads[] = {T(d, CT_TH_IDENTIFIER), T(d, CT_TH_VALUE)};
+	const char *heads[] = {msg(d, CT_TH_IDENTIFIER), msg(d, CT_TH_VALUE)};
 	table_begin(d, NULL, heads, kinds, 2);
 	const char *key;
 	json_t *values;
@@ -862,11 +863,11 @@ static void entity_csv(const doc *d, const char *entity, char *out, size_t size)
 static void glance_section(doc *d, const json_t *summary)
 {
 	const json_t *entities = json_object_get(summary, "entities");
-	heading(d, 2, T(d, CT_H_GLANCE));
+	heading(d, 2, msg(d, CT_H_GLANCE));
 	para(d, CT_GLANCE_INTRO);
 	static const int kinds[] = {COL_TEXT, COL_TEXT, COL_NUM};
-	const char *heads[] = {T(d, CT_TH_TABLE), T(d, CT_TH_SYSTEM),
-			       T(d, CT_TH_ROWS)};
+	const char *heads[] = {msg(d, CT_TH_TABLE), msg(d, CT_TH_SYSTEM),
+			       msg(d, CT_TH_ROWS)};
 	table_begin(d, NULL, heads, kinds, 3);
 	long long total = 0;
 	size_t i;
@@ -885,7 +886,7 @@ static void glance_section(doc *d, const json_t *summary)
 		td_begin(d);
 		entity_csv(d, name ? name : "", csv, sizeof(csv));
 		if (csv[0])
-			link(d, csv, name, false);
+			put_link(d, csv, name, false);
 		else
 			text(d, name ? name : "");
 		td_end(d);
@@ -895,7 +896,7 @@ static void glance_section(doc *d, const json_t *summary)
 		tr_end(d);
 	}
 	tr_begin(d, "total");
-	td_text(d, T(d, CT_TOTAL));
+	td_text(d, msg(d, CT_TOTAL));
 	td_text(d, "");
 	format_count(d, total, num, sizeof(num));
 	td_text(d, num);
@@ -908,18 +909,18 @@ static void file_use(doc *d, const char *name)
 	size_t n = strlen(name);
 	if (strcmp(name, INDEX_NAME) == 0)
 		text(d,
-		     T(d, d->html ? CT_FILE_INDEX_HTML : CT_FILE_INDEX_TEXT));
+		     msg(d, d->html ? CT_FILE_INDEX_HTML : CT_FILE_INDEX_TEXT));
 	else if (strcmp(name, README_NAME) == 0)
-		text(d,
-		     T(d, d->html ? CT_FILE_README_HTML : CT_FILE_README_TEXT));
+		text(d, msg(d, d->html ? CT_FILE_README_HTML
+				       : CT_FILE_README_TEXT));
 	else if (strcmp(name, "data.json") == 0)
-		text(d, T(d, CT_FILE_DATA_JSON));
+		text(d, msg(d, CT_FILE_DATA_JSON));
 	else if (strcmp(name, "data.xlsx") == 0)
-		text(d, T(d, CT_FILE_XLSX));
+		text(d, msg(d, CT_FILE_XLSX));
 	else if (strcmp(name, MANIFEST_NAME) == 0)
-		text(d, T(d, CT_FILE_MANIFEST));
+		text(d, msg(d, CT_FILE_MANIFEST));
 	else if (strcmp(name, "about.json") == 0)
-		text(d, T(d, CT_FILE_ABOUT));
+		text(d, msg(d, CT_FILE_ABOUT));
 	else if (strncmp(name, "csv/", 4) == 0 && n > 8 &&
 		 strcmp(name + n - 4, ".csv") == 0 && !strchr(name + 4, '/')) {
 		char entity[256];
@@ -927,7 +928,7 @@ static void file_use(doc *d, const char *name)
 			 name + 4);
 		tpl1(d, CT_FILE_CSV, entity);
 	} else
-		text(d, T(d, CT_FILE_OTHER));
+		text(d, msg(d, CT_FILE_OTHER));
 }
 
 static void file_row(doc *d, const char *name, const dpex_archive_entry *e)
@@ -935,7 +936,7 @@ static void file_row(doc *d, const char *name, const dpex_archive_entry *e)
 	char num[48];
 	tr_begin(d, NULL);
 	td_begin(d);
-	link(d, name, name, false);
+	put_link(d, name, name, false);
 	td_end(d);
 	td_begin(d);
 	file_use(d, name);
@@ -956,11 +957,11 @@ static void file_row(doc *d, const char *name, const dpex_archive_entry *e)
  * manifest (written at commit, so without a size here). */
 static void files_section(doc *d)
 {
-	heading(d, 2, T(d, CT_H_FILES));
+	heading(d, 2, msg(d, CT_H_FILES));
 	para(d, CT_FILES_INTRO);
 	static const int kinds[] = {COL_TEXT, COL_WIDE, COL_NUM, COL_NUM};
-	const char *heads[] = {T(d, CT_TH_FILE), T(d, CT_TH_FILE_USE),
-			       T(d, CT_TH_ROWS), T(d, CT_TH_SIZE)};
+	const char *heads[] = {msg(d, CT_TH_FILE), msg(d, CT_TH_FILE_USE),
+			       msg(d, CT_TH_ROWS), msg(d, CT_TH_SIZE)};
 	table_begin(d, NULL, heads, kinds, 4);
 	file_row(d, INDEX_NAME, NULL);
 	file_row(d, README_NAME, NULL);
@@ -979,7 +980,7 @@ static void files_section(doc *d)
 static void text_list(doc *d, const json_t *arr)
 {
 	if (!json_is_array(arr) || json_array_size(arr) == 0) {
-		text(d, T(d, CT_NOT_STATED));
+		text(d, msg(d, CT_NOT_STATED));
 		return;
 	}
 	ul_begin(d, json_array_size(arr));
@@ -1021,7 +1022,7 @@ static void legal_bases(doc *d, const json_t *arr)
 		{"legitimate_interest", CT_BASIS_LEGITIMATE_INTERESTS},
 	};
 	if (!json_is_array(arr) || json_array_size(arr) == 0) {
-		text(d, T(d, CT_NOT_STATED));
+		text(d, msg(d, CT_NOT_STATED));
 		return;
 	}
 	ul_begin(d, json_array_size(arr));
@@ -1035,7 +1036,7 @@ static void legal_bases(doc *d, const json_t *arr)
 		for (size_t k = 0; basis && k < sizeof(bases) / sizeof(*bases);
 		     k++)
 			if (strcmp(basis, bases[k].key) == 0)
-				shown = T(d, bases[k].id);
+				shown = msg(d, bases[k].id);
 		if (shown)
 			text(d, shown);
 		article(d, field(d, b, "article"));
@@ -1054,17 +1055,17 @@ static void origin(doc *d, const json_t *o)
 	const char *kind = field(d, o, "kind");
 	const char *source = field(d, o, "source");
 	if (!kind && !source)
-		text(d, T(d, CT_NOT_STATED));
+		text(d, msg(d, CT_NOT_STATED));
 	else if (kind && strcmp(kind, "provided") == 0)
-		text(d, T(d, CT_ORIGIN_PROVIDED));
+		text(d, msg(d, CT_ORIGIN_PROVIDED));
 	else if (kind && strcmp(kind, "observed") == 0)
-		text(d, T(d, CT_ORIGIN_OBSERVED));
+		text(d, msg(d, CT_ORIGIN_OBSERVED));
 	else if (kind && strcmp(kind, "derived") == 0)
-		text(d, T(d, CT_ORIGIN_DERIVED));
+		text(d, msg(d, CT_ORIGIN_DERIVED));
 	else if (source)
 		tpl1(d, CT_ORIGIN_THIRD_PARTY, source);
 	else if (strcmp(kind, "third_party") == 0)
-		text(d, T(d, CT_ORIGIN_THIRD_PARTY_UNNAMED));
+		text(d, msg(d, CT_ORIGIN_THIRD_PARTY_UNNAMED));
 	else
 		text(d, kind);
 	/* A source named besides another kind still tells where from. */
@@ -1079,11 +1080,11 @@ static void origin(doc *d, const json_t *o)
 static void recipients(doc *d, const json_t *arr)
 {
 	if (!json_is_array(arr)) {
-		text(d, T(d, CT_NOT_STATED));
+		text(d, msg(d, CT_NOT_STATED));
 		return;
 	}
 	if (json_array_size(arr) == 0) {
-		text(d, T(d, CT_NONE));
+		text(d, msg(d, CT_NONE));
 		return;
 	}
 	ul_begin(d, json_array_size(arr));
@@ -1118,7 +1119,7 @@ static void recipients(doc *d, const json_t *arr)
 static void category_data(doc *d, const json_t *entities)
 {
 	if (!json_is_array(entities) || json_array_size(entities) == 0) {
-		text(d, T(d, CT_NOT_STATED));
+		text(d, msg(d, CT_NOT_STATED));
 		return;
 	}
 	ul_begin(d, json_array_size(entities));
@@ -1158,7 +1159,7 @@ static void category_data(doc *d, const json_t *entities)
 
 static void categories_section(doc *d, const json_t *about)
 {
-	heading(d, 2, T(d, CT_H_CATEGORIES));
+	heading(d, 2, msg(d, CT_H_CATEGORIES));
 	const json_t *cats = json_object_get(about, "categories");
 	if (!json_is_array(cats) || json_array_size(cats) == 0) {
 		para(d, CT_NO_CATEGORIES);
@@ -1170,7 +1171,7 @@ static void categories_section(doc *d, const json_t *about)
 	json_array_foreach(cats, i, c)
 	{
 		const char *name = field(d, c, "category");
-		heading(d, 3, name ? name : T(d, CT_NOT_STATED));
+		heading(d, 3, name ? name : msg(d, CT_NOT_STATED));
 		kv_table_begin(d);
 		kv_begin(d, CT_TH_CAT_DATA);
 		category_data(d, json_object_get(c, "entities"));
@@ -1186,7 +1187,7 @@ static void categories_section(doc *d, const json_t *about)
 		kv_end(d);
 		kv_begin(d, CT_TH_RETENTION);
 		const char *retention = field(d, c, "retention");
-		text(d, retention ? retention : T(d, CT_NOT_STATED));
+		text(d, retention ? retention : msg(d, CT_NOT_STATED));
 		kv_end(d);
 		kv_begin(d, CT_TH_RECIPIENTS);
 		recipients(d, json_object_get(c, "recipients"));
@@ -1196,7 +1197,7 @@ static void categories_section(doc *d, const json_t *about)
 		const char *desc = field(d, ad, "description");
 		const char *logic = field(d, ad, "logic");
 		if (!desc && !logic)
-			text(d, T(d, CT_AUTOMATED_NONE));
+			text(d, msg(d, CT_AUTOMATED_NONE));
 		if (desc)
 			text(d, desc);
 		if (desc && logic)
@@ -1211,7 +1212,7 @@ static void categories_section(doc *d, const json_t *about)
 		if ((desc || logic) &&
 		    json_is_true(json_object_get(ad, "profiling"))) {
 			text(d, " ");
-			text(d, T(d, CT_PROFILING));
+			text(d, msg(d, CT_PROFILING));
 		}
 		kv_end(d);
 		kv_table_end(d);
@@ -1223,11 +1224,11 @@ static void transfers_section(doc *d, const json_t *about)
 	const json_t *arr = json_object_get(about, "third_country_transfers");
 	if (json_array_size(arr) == 0)
 		return;
-	heading(d, 2, T(d, CT_H_TRANSFERS));
+	heading(d, 2, msg(d, CT_H_TRANSFERS));
 	para(d, CT_TRANSFERS_INTRO);
 	static const int kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT};
-	const char *heads[] = {T(d, CT_TH_RECIPIENT), T(d, CT_TH_COUNTRY),
-			       T(d, CT_TH_SAFEGUARDS)};
+	const char *heads[] = {msg(d, CT_TH_RECIPIENT), msg(d, CT_TH_COUNTRY),
+			       msg(d, CT_TH_SAFEGUARDS)};
 	table_begin(d, NULL, heads, kinds, 3);
 	size_t i;
 	json_t *t;
@@ -1238,7 +1239,7 @@ static void transfers_section(doc *d, const json_t *about)
 				   field(d, t, "safeguards")};
 		tr_begin(d, NULL);
 		for (size_t k = 0; k < 3; k++)
-			td_text(d, v[k] ? v[k] : T(d, CT_NOT_STATED));
+			td_text(d, v[k] ? v[k] : msg(d, CT_NOT_STATED));
 		tr_end(d);
 	}
 	table_end(d);
@@ -1249,10 +1250,10 @@ static void excluded_section(doc *d, const json_t *about)
 	const json_t *arr = json_object_get(about, "excluded");
 	if (json_array_size(arr) == 0)
 		return;
-	heading(d, 2, T(d, CT_H_EXCLUDED));
+	heading(d, 2, msg(d, CT_H_EXCLUDED));
 	para(d, CT_EXCLUDED_INTRO);
 	static const int kinds[] = {COL_TEXT, COL_WIDE};
-	const char *heads[] = {T(d, CT_TH_TABLE), T(d, CT_TH_REASON)};
+	const char *heads[] = {msg(d, CT_TH_TABLE), msg(d, CT_TH_REASON)};
 	table_begin(d, NULL, heads, kinds, 2);
 	size_t i;
 	json_t *x;
@@ -1262,7 +1263,7 @@ static void excluded_section(doc *d, const json_t *about)
 		const char *reason = field(d, x, "reason");
 		tr_begin(d, NULL);
 		td_text(d, entity ? entity : "");
-		td_text(d, reason ? reason : T(d, CT_NOT_STATED));
+		td_text(d, reason ? reason : msg(d, CT_NOT_STATED));
 		tr_end(d);
 	}
 	table_end(d);
@@ -1273,10 +1274,10 @@ static void redactions_section(doc *d, const json_t *about)
 	const json_t *red = json_object_get(about, "redactions");
 	if (!json_is_object(red) || json_object_size(red) == 0)
 		return;
-	heading(d, 2, T(d, CT_H_REDACTIONS));
+	heading(d, 2, msg(d, CT_H_REDACTIONS));
 	para(d, CT_REDACTIONS_INTRO);
 	static const int kinds[] = {COL_TEXT, COL_NUM};
-	const char *heads[] = {T(d, CT_TH_FIELD), T(d, CT_TH_REDACTED)};
+	const char *heads[] = {msg(d, CT_TH_FIELD), msg(d, CT_TH_REDACTED)};
 	table_begin(d, NULL, heads, kinds, 2);
 	const char *key;
 	json_t *n;
@@ -1317,7 +1318,7 @@ static const struct {
  * request's language), else every right of Art. 15(1)(e) and beyond. */
 static void rights_section(doc *d, const json_t *about)
 {
-	heading(d, 2, T(d, CT_H_RIGHTS));
+	heading(d, 2, msg(d, CT_H_RIGHTS));
 	para(d, CT_RIGHTS_INTRO);
 	const json_t *rights = json_object_get(about, "rights");
 	ul_begin(d, 0);
@@ -1344,8 +1345,9 @@ static void rights_section(doc *d, const json_t *about)
 				for (size_t k = 0; k < NRIGHTS; k++)
 					if (strcmp(key,
 						   builtin_rights[k].key) == 0)
-						shown = T(d,
-							  builtin_rights[k].id);
+						shown = msg(
+							d,
+							builtin_rights[k].id);
 				text(d, shown);
 			}
 			li_end(d);
@@ -1353,7 +1355,7 @@ static void rights_section(doc *d, const json_t *about)
 	} else {
 		for (size_t k = 0; k < NLISTED; k++) {
 			li_begin(d);
-			text(d, T(d, builtin_rights[k].id));
+			text(d, msg(d, builtin_rights[k].id));
 			li_end(d);
 		}
 	}
@@ -1370,14 +1372,14 @@ static void rights_section(doc *d, const json_t *about)
 			snprintf(who, sizeof(who), "%s", name ? name : contact);
 		tpl1(d, CT_RIGHTS_HOW, who);
 	} else {
-		text(d, T(d, CT_RIGHTS_HOW_PLAIN));
+		text(d, msg(d, CT_RIGHTS_HOW_PLAIN));
 	}
 	p_end(d);
 }
 
 static void complaint_section(doc *d, const json_t *about)
 {
-	heading(d, 2, T(d, CT_H_COMPLAINT));
+	heading(d, 2, msg(d, CT_H_COMPLAINT));
 	const json_t *sa = json_object_get(about, "supervisory_authority");
 	const char *name = field(d, sa, "name");
 	const char *url = field(d, sa, "url");
@@ -1386,7 +1388,7 @@ static void complaint_section(doc *d, const json_t *about)
 		arg a = {name ? name : url, url};
 		tpl(d, CT_COMPLAINT_AUTHORITY, &a, 1);
 	} else {
-		text(d, T(d, CT_COMPLAINT_GENERIC));
+		text(d, msg(d, CT_COMPLAINT_GENERIC));
 	}
 	p_end(d);
 }
@@ -1407,7 +1409,7 @@ static void contact_section(doc *d, const json_t *about)
 		any = any || field(d, ctl, rows[i].key);
 	if (!any)
 		return;
-	heading(d, 2, T(d, CT_H_CONTACT));
+	heading(d, 2, msg(d, CT_H_CONTACT));
 	kv_table_begin(d);
 	for (size_t i = 0; i < nrows; i++) {
 		const char *v = field(d, ctl, rows[i].key);
