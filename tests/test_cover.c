@@ -468,3 +468,39 @@ Test(cover, the_page_with_every_section_is_well_formed)
 	free(zip);
 	json_decref(about);
 }
+
+/* What the cover needs from the archive: its members so far, in order,
+ * with size and rows; and a refusal to move a member that is not there. */
+Test(cover, the_archive_lists_its_members_and_moves_only_known_ones)
+{
+	dpex_archive *a = NULL;
+	dpex_archive_options opt = {.out_dir = dir, .name = "dpex-r2.zip"};
+	cr_assert_eq(dpex_archive_open(&a, &opt), 0);
+	cr_expect_eq(dpex_archive_member_count(a), 0);
+	member(a, "data.json", "{}\n", 3);
+	member(a, "notes.txt", "hello", -1);
+	cr_assert_eq(dpex_archive_member_count(a), 2);
+	dpex_archive_entry e = dpex_archive_member_at(a, 1);
+	cr_expect_str_eq(e.name, "notes.txt");
+	cr_expect_eq(e.size, 5);
+	cr_expect_eq(e.rows, -1);
+	e = dpex_archive_member_at(a, 0);
+	cr_expect_eq(e.size, 3);
+	cr_expect_eq(e.rows, 3);
+	cr_expect_eq(dpex_archive_member_first(a, "index.html"), DPEX_EUSAGE);
+	cr_expect_str_eq(dpex_error_message(),
+			 "no archive member \"index.html\"");
+	cr_expect_eq(dpex_archive_member_first(a, "notes.txt"), 0);
+	cr_expect_eq(dpex_archive_member_first(a, "notes.txt"), 0);
+	char *final = NULL;
+	cr_assert_eq(dpex_archive_commit(a, NULL, &final), 0);
+	char *names =
+		capture("/usr/bin/python3 -c 'import sys, zipfile; "
+			"print(*zipfile.ZipFile(sys.argv[1]).namelist())' "
+			"'%s'",
+			final);
+	cr_expect_str_eq(names, "notes.txt data.json manifest.json\n");
+	free(names);
+	free(final);
+	dpex_archive_free(a);
+}
