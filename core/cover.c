@@ -290,12 +290,10 @@ static void heading(doc *d, int level, const char *title)
 	markup(d, "\n");
 	text(d, title);
 	flush(d, "", "");
-	if (level <= 2) {
-		size_t w = width(title, strlen(title));
-		for (size_t i = 0; i < w; i++)
-			markup(d, level == 1 ? "=" : "-");
-		markup(d, "\n");
-	}
+	size_t w = width(title, strlen(title));
+	for (size_t i = 0; i < w; i++)
+		markup(d, level == 1 ? "=" : level == 2 ? "-" : "~");
+	markup(d, "\n");
 	markup(d, "\n");
 }
 

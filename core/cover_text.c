@@ -255,7 +255,7 @@ static const dpex_cover_lang en = {
 			[CT_TH_DPO] = "Data protection officer",
 			[CT_TH_ADDRESS] = "Address",
 			[CT_FOOTER] = "Made with dpex {1}.",
-			[CT_DATE] = "{1} {2} {3} at {4} UTC",
+			[CT_DATE] = "{1}\u00a0{2} {3} at {4} UTC",
 		},
 };
 
@@ -543,7 +543,7 @@ static const dpex_cover_lang nl = {
 			[CT_TH_DPO] = "Functionaris voor gegevensbescherming",
 			[CT_TH_ADDRESS] = "Adres",
 			[CT_FOOTER] = "Gemaakt met dpex {1}.",
-			[CT_DATE] = "{1} {2} {3} om {4} uur (UTC)",
+			[CT_DATE] = "{1}\u00a0{2} {3} om {4} uur (UTC)",
 		},
 };
 
@@ -821,7 +821,7 @@ static const dpex_cover_lang sv = {
 			[CT_TH_DPO] = "Dataskyddsombud",
 			[CT_TH_ADDRESS] = "Adress",
 			[CT_FOOTER] = "Framtaget med dpex {1}.",
-			[CT_DATE] = "{1} {2} {3} kl. {4} (UTC)",
+			[CT_DATE] = "{1}\u00a0{2} {3} kl. {4} (UTC)",
 		},
 };
 

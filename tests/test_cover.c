@@ -244,11 +244,12 @@ Test(cover, categories_from_about_json_are_shown_in_full)
 	has(html, "<html lang=\"en\">");
 	has(html, "<title>Your personal data</title>");
 	has(html, "<h1>Your personal data</h1>");
-	has(html, "<p class=\"lead\">Noorderlicht Energie &amp; Telecom B.V. "
-		  "sends you this copy of the personal data it holds about "
-		  "you, as you asked under the right of access "
-		  "(Article\u00a015 GDPR). The copy was made on 22 November "
-		  "2026 at 03:05 UTC.</p>");
+	has(html,
+	    "<p class=\"lead\">Noorderlicht Energie &amp; Telecom B.V. "
+	    "sends you this copy of the personal data it holds about "
+	    "you, as you asked under the right of access "
+	    "(Article\u00a015 GDPR). The copy was made on 22\u00a0November "
+	    "2026 at 03:05 UTC.</p>");
 	has(html, "<h3>Contact details</h3>");
 	has(html, "<tr><th scope=\"row\">Purposes</th><td><ul class=\"in\">"
 		  "<li>Performing the supply contract</li>"
@@ -348,9 +349,10 @@ Test(cover, without_about_json_files_and_counts_are_shown)
 {
 	char *zip = make_archive(NULL, NULL);
 	char *html = read_member(zip, "index.html");
-	has(html, "<p class=\"lead\">This archive holds a copy of the personal "
-		  "data found about you, made on 22 November 2026 at 03:05 "
-		  "UTC in answer to your request.</p>");
+	has(html,
+	    "<p class=\"lead\">This archive holds a copy of the personal "
+	    "data found about you, made on 22\u00a0November 2026 at 03:05 "
+	    "UTC in answer to your request.</p>");
 	has(html, "Information about the kinds of data (purposes, legal basis, "
 		  "origin, retention and recipients) is not available in this "
 		  "archive.");
@@ -401,7 +403,7 @@ Test(cover, dutch_and_swedish_pages_are_in_their_language)
 	has(html, "<html lang=\"nl\">");
 	has(html, "<h1>Uw persoonsgegevens</h1>");
 	has(html, "<h2>Uw rechten</h2>");
-	has(html, "De kopie is gemaakt op 22 november 2026 om 03:05 uur "
+	has(html, "De kopie is gemaakt op 22\u00a0november 2026 om 03:05 uur "
 		  "(UTC).");
 	/* A text given in several languages is shown in the page's. */
 	has(html, "<li>Facturen sturen</li>");
@@ -420,7 +422,8 @@ Test(cover, dutch_and_swedish_pages_are_in_their_language)
 	has(html, "<html lang=\"sv\">");
 	has(html, "<h1>Dina personuppgifter</h1>");
 	has(html, "<h2>Dina rättigheter</h2>");
-	has(html, "Kopian togs fram den 22 november 2026 kl. 03:05 (UTC).");
+	has(html,
+	    "Kopian togs fram den 22\u00a0november 2026 kl. 03:05 (UTC).");
 	has(html, "<td class=\"num\">1\u00a0234</td>");
 	has(html, "<td class=\"num\">1\u00a0234</td><td class=\"num\">3,0 "
 		  "kB</td>");
