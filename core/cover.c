@@ -902,9 +902,21 @@ static void glance_section(doc *d, const json_t *summary)
 	table_end(d);
 }
 
+/* The entity of "<dir><entity>.csv", into out; false for another name. */
+static bool csv_entity(const char *name, const char *dir, char *out,
+		       size_t size)
+{
+	size_t n = strlen(name), k = strlen(dir);
+	if (strncmp(name, dir, k) != 0 || n <= k + 4 ||
+	    strcmp(name + n - 4, ".csv") != 0 || strchr(name + k, '/'))
+		return false;
+	snprintf(out, size, "%.*s", (int)(n - k - 4), name + k);
+	return true;
+}
+
 static void file_use(doc *d, const char *name)
 {
-	size_t n = strlen(name);
+	char entity[256];
 	if (strcmp(name, INDEX_NAME) == 0)
 		text(d,
 		     msg(d, d->html ? CT_FILE_INDEX_HTML : CT_FILE_INDEX_TEXT));
@@ -919,13 +931,11 @@ static void file_use(doc *d, const char *name)
 		text(d, msg(d, CT_FILE_MANIFEST));
 	else if (strcmp(name, "about.json") == 0)
 		text(d, msg(d, CT_FILE_ABOUT));
-	else if (strncmp(name, "csv/", 4) == 0 && n > 8 &&
-		 strcmp(name + n - 4, ".csv") == 0 && !strchr(name + 4, '/')) {
-		char entity[256];
-		snprintf(entity, sizeof(entity), "%.*s", (int)(n - 8),
-			 name + 4);
+	else if (csv_entity(name, "csv/", entity, sizeof(entity)))
 		tpl1(d, CT_FILE_CSV, entity);
-	} else
+	else if (csv_entity(name, "csv-safe/", entity, sizeof(entity)))
+		tpl1(d, CT_FILE_CSV_SAFE, entity);
+	else
 		text(d, msg(d, CT_FILE_OTHER));
 }
 

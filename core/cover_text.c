@@ -86,6 +86,11 @@ static const dpex_cover_lang en = {
 				"The table “{1}” as CSV (comma-separated "
 				"values, UTF\u20118): opens in any spreadsheet "
 				"program.",
+			[CT_FILE_CSV_SAFE] = "The table “{1}” as CSV made safe "
+					     "for spreadsheet "
+					     "programs: a text that would run "
+					     "as a formula starts "
+					     "with an apostrophe.",
 			[CT_FILE_XLSX] =
 				"All tables in one spreadsheet (Excel, "
 				"LibreOffice, Numbers), one sheet per table.",
@@ -349,6 +354,12 @@ static const dpex_cover_lang nl = {
 				"De tabel ‘{1}’ als CSV (kommagescheiden "
 				"waarden, UTF\u20118): te openen in elk "
 				"spreadsheetprogramma.",
+			[CT_FILE_CSV_SAFE] =
+				"De tabel ‘{1}’ als CSV, veilig om te openen "
+				"in een "
+				"spreadsheetprogramma: tekst die als formule "
+				"zou worden "
+				"uitgevoerd, begint met een apostrof.",
 			[CT_FILE_XLSX] =
 				"Alle tabellen in één spreadsheet (Excel, "
 				"LibreOffice, Numbers), één werkblad per "
@@ -631,6 +642,11 @@ static const dpex_cover_lang sv = {
 				"Tabellen ”{1}” som CSV (kommaseparerade "
 				"värden, UTF\u20118): kan öppnas i alla "
 				"kalkylprogram.",
+			[CT_FILE_CSV_SAFE] =
+				"Tabellen ”{1}” som CSV, säker att öppna i ett "
+				"kalkylprogram: text som annars skulle köras "
+				"som formel "
+				"börjar med en apostrof.",
 			[CT_FILE_XLSX] =
 				"Alla tabeller i ett kalkylark (Excel, "
 				"LibreOffice, Numbers), ett blad per tabell.",

@@ -38,7 +38,8 @@ typedef enum dpex_cover_text_id {
 	CT_FILE_README_HTML,
 	CT_FILE_README_TEXT,
 	CT_FILE_DATA_JSON,
-	CT_FILE_CSV, /* {1} table */
+	CT_FILE_CSV,	  /* {1} table */
+	CT_FILE_CSV_SAFE, /* {1} table */
 	CT_FILE_XLSX,
 	CT_FILE_MANIFEST,
 	CT_FILE_ABOUT,

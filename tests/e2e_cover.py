@@ -264,6 +264,20 @@ class CoverPages(unittest.TestCase):
         finally:
             a.close()
 
+    def test_every_file_says_what_it_is_for(self):
+        a = Archive("email=" + SASKIA, "en", formats="json,csv,csv-safe")
+        try:
+            files = a.page.table_with_header("File")
+            use = {row[0]: row[1] for row in files[1:]}
+            self.assertEqual(list(use), a.names)
+            for name, text in use.items():
+                self.assertNotEqual(text, "Part of the answer to your "
+                                    "request.", name)
+                if name.startswith("csv-safe/"):
+                    self.assertIn("made safe for spreadsheet programs", text)
+        finally:
+            a.close()
+
     def test_an_unknown_language_is_a_usage_error(self):
         with tempfile.TemporaryDirectory() as out:
             r = dpex("export", "--map", MAP, "--out", out, "--subject",
