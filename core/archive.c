@@ -22,6 +22,15 @@
  * that many open members (one CSV per entity) stay cheap. */
 #define SINK_BUFFER (64 * 1024)
 
+/* A member is kept in memory while it is this small and the archive's
+ * members together stay under ARCHIVE_MEMORY; past either cap it moves to
+ * a spool file. Most subjects' archives are a few KiB: kept whole, their
+ * ZIP is built in memory too, so an archive costs one file (its hidden
+ * name) instead of one per member plus libzip's temporary copy, and memory
+ * stays bounded by these caps whatever the subject. */
+#define MEMBER_MEMORY (256 * 1024)
+#define ARCHIVE_MEMORY (1024 * 1024)
+
 /* libzip 1.10 names "the whole file" ZIP_LENGTH_TO_END (0); earlier
  * versions, such as Debian 12's 1.7.3, take 0 to mean the same. */
 #ifndef ZIP_LENGTH_TO_END
@@ -32,7 +41,9 @@
 
 typedef struct member {
 	char *name; /* in the ZIP */
-	char *path; /* in the spool */
+	char *path; /* in the spool; NULL while the member is in memory */
+	char *mem;  /* the member's bytes while path is NULL */
+	size_t mem_len;
 	uint64_t size;
 	long long rows;
 	char sha256[2 * 32 + 1]; /* lowercase hex */
@@ -62,10 +73,12 @@ struct dpex_archive {
 	bool no_dir_sync;
 	unsigned int next_file;
 	unsigned int nfirst; /* members moved first so far */
+	size_t mem_total;    /* bytes of members in memory, <= ARCHIVE_MEMORY */
 	member *members;
 	size_t nmembers;
 	size_t cap;
-	zip_t *zip;	/* during commit */
+	zip_t *zip;	       /* during commit */
+	zip_source_t *zip_mem; /* the ZIP built in memory, during commit */
 	char *tmp_path; /* the ZIP under its hidden name, during commit */
 	bool committed;
 };
@@ -436,29 +449,13 @@ int dpex_archive_member_open(dpex_archive *a, const char *name, dpex_sink **out)
 		return DPEX_ENOMEM;
 	s->fd = -1;
 	s->archive = a;
-	char *path = NULL;
 	s->buf = dpex_malloc(SINK_BUFFER);
 	rc = s->buf ? digest_new(&s->md) : DPEX_ENOMEM;
-	if (!rc) {
-		path = dpex_archive_spool_path(a, ".part");
-		rc = path ? 0 : DPEX_ENOMEM;
-	}
-	if (rc) {
-		sink_release(s);
-		return rc;
-	}
-	s->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (s->fd < 0) {
-		rc = output_error(a, name, errno);
-		free(path);
-		sink_release(s);
-		return rc;
-	}
+	/* In memory until it outgrows the caps (sink_emit). */
 	member *m;
-	rc = add_member(a, name, path, &m);
+	if (!rc)
+		rc = add_member(a, name, NULL, &m);
 	if (rc) {
-		unlink(path);
-		free(path);
 		sink_release(s);
 		return rc;
 	}
@@ -473,12 +470,60 @@ static const char *sink_name(const dpex_sink *s)
 	return s->archive->members[s->member].name;
 }
 
-/* Writes n bytes at p straight to the file, hashing them on the way. */
+/* Moves a member that outgrew memory to a spool file. */
+static int sink_spill(dpex_sink *s)
+{
+	dpex_archive *a = s->archive;
+	member *m = &a->members[s->member];
+	char *path = dpex_archive_spool_path(a, ".part");
+	if (!path)
+		return DPEX_ENOMEM;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		s->failed_errno = errno;
+		free(path);
+		return output_error(a, m->name, s->failed_errno);
+	}
+	m->path = path; /* from now on free() unlinks it */
+	s->fd = fd;
+	int err = write_all(fd, m->mem, m->mem_len);
+	a->mem_total -= m->mem_len;
+	free(m->mem);
+	m->mem = NULL;
+	m->mem_len = 0;
+	if (err) {
+		s->failed_errno = err;
+		return output_error(a, m->name, err);
+	}
+	return 0;
+}
+
+/* Appends n bytes at p to the member, in memory while it fits the caps,
+ * else to its spool file; hashes them on the way. */
 static int sink_emit(dpex_sink *s, const char *p, size_t n)
 {
 	if (EVP_DigestUpdate(s->md, p, n) != 1)
 		return dpex_error_set(DPEX_EINTERNAL,
 				      "SHA-256 could not be computed");
+	dpex_archive *a = s->archive;
+	member *m = &a->members[s->member];
+	if (s->fd < 0 && m->mem_len + n <= MEMBER_MEMORY &&
+	    a->mem_total + n <= ARCHIVE_MEMORY) {
+		char *mem = dpex_realloc(m->mem, m->mem_len + n);
+		if (!mem)
+			return DPEX_ENOMEM;
+		memcpy(mem + m->mem_len, p, n);
+		m->mem = mem;
+		m->mem_len += n;
+		a->mem_total += n;
+		s->size += n;
+		return 0;
+	}
+	if (s->fd < 0) {
+		int rc = sink_spill(s);
+		if (rc)
+			return rc;
+	}
 	int err = write_all(s->fd, p, n);
 	if (err) {
 		s->failed_errno = err;
@@ -535,7 +580,7 @@ int dpex_sink_close(dpex_sink *s, long long rows)
 	/* close(2) is where some file systems (NFS) report a failed write. */
 	int fd = s->fd;
 	s->fd = -1;
-	if (close(fd) != 0 && !rc)
+	if (fd >= 0 && close(fd) != 0 && !rc)
 		rc = output_error(a, m->name, errno);
 	if (!rc)
 		rc = digest_final(s->md, m->sha256);
@@ -568,14 +613,27 @@ int dpex_archive_member_add_file(dpex_archive *a, const char *name,
 	EVP_MD_CTX *md = NULL;
 	int fd = -1;
 	uint64_t size = 0;
+	/* A small file is read into memory, so the ZIP can be built there. */
+	char *mem = NULL;
+	size_t mem_cap = 0;
 	rc = copy && buf ? digest_new(&md) : DPEX_ENOMEM;
 	if (rc)
 		goto done;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		rc = dpex_error_set(DPEX_EOUTPUT, "reading %s for %s: %s", path,
 				    name, strerror(errno));
 		goto done;
+	}
+	if (st.st_size <= MEMBER_MEMORY &&
+	    a->mem_total + (size_t)st.st_size <= ARCHIVE_MEMORY) {
+		mem_cap = (size_t)st.st_size;
+		mem = dpex_malloc(mem_cap ? mem_cap : 1);
+		if (!mem) {
+			rc = DPEX_ENOMEM;
+			goto done;
+		}
 	}
 	for (;;) {
 		ssize_t r = read(fd, buf, SINK_BUFFER);
@@ -594,17 +652,36 @@ int dpex_archive_member_add_file(dpex_archive *a, const char *name,
 					    "SHA-256 could not be computed");
 			goto done;
 		}
+		if (mem && size + (uint64_t)r <= mem_cap) {
+			memcpy(mem + size, buf, (size_t)r);
+		} else {
+			free(mem); /* it grew: the ZIP reads the file */
+			mem = NULL;
+		}
 		size += (uint64_t)r;
+	}
+	if (mem && size != mem_cap) {
+		free(mem);
+		mem = NULL;
 	}
 	char sha[sizeof(((member *)0)->sha256)];
 	rc = digest_final(md, sha);
 	if (rc)
 		goto done;
 	member *m;
-	rc = add_member(a, name, copy, &m);
+	rc = add_member(a, name, mem ? NULL : copy, &m);
 	if (rc)
 		goto done;
-	copy = NULL;
+	if (mem) {
+		/* The caller handed the file over: it is ours to remove. */
+		unlink(path);
+		m->mem = mem;
+		m->mem_len = (size_t)size;
+		a->mem_total += m->mem_len;
+		mem = NULL;
+	} else {
+		copy = NULL;
+	}
 	m->size = size;
 	m->rows = rows;
 	memcpy(m->sha256, sha, sizeof(sha));
@@ -615,6 +692,7 @@ done:
 	EVP_MD_CTX_free(md);
 	free(buf);
 	free(copy);
+	free(mem);
 	return rc;
 }
 
@@ -762,7 +840,10 @@ static int add_members(dpex_archive *a, zip_int32_t method, time_t mtime)
 		/* libzip opens and reads the file only inside zip_close, one
 		 * member at a time: memory stays flat. */
 		zip_source_t *src =
-			zip_source_file(a->zip, m->path, 0, ZIP_LENGTH_TO_END);
+			m->path ? zip_source_file(a->zip, m->path, 0,
+						  ZIP_LENGTH_TO_END)
+				: zip_source_buffer(a->zip, m->mem, m->mem_len,
+						    0);
 		if (!src)
 			return dpex_error_set(DPEX_EOUTPUT, "%s: %s", m->name,
 					      zip_strerror(a->zip));
@@ -828,11 +909,123 @@ static void discard_tmp(dpex_archive *a)
 		zip_discard(a->zip);
 		a->zip = NULL;
 	}
+	if (a->zip_mem) {
+		zip_source_free(a->zip_mem);
+		a->zip_mem = NULL;
+	}
 	if (a->tmp_path) {
 		unlink(a->tmp_path);
 		free(a->tmp_path);
 		a->tmp_path = NULL;
 	}
+}
+
+static int zip_output_error(const dpex_archive *a, zip_error_t *e)
+{
+	return dpex_error_set(DPEX_EOUTPUT, "writing %s in %s: %s", a->name,
+			      a->out_dir, zip_error_strerror(e));
+}
+
+/* Adds the members and the manifest to a->zip and writes it (zip_close):
+ * the whole ZIP is written there, and a full disk shows up there. */
+static int fill_and_close(dpex_archive *a, json_t *extra)
+{
+	/* One timestamp for every member: the archive's own creation. */
+	time_t mtime = time(NULL);
+	zip_int32_t method = a->compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
+	int rc = add_members(a, method, mtime);
+	if (!rc)
+		rc = add_manifest(a, extra, method, mtime);
+	if (rc)
+		return rc;
+	if (zip_close(a->zip) != 0)
+		return zip_output_error(a, zip_get_error(a->zip));
+	a->zip = NULL;
+	return 0;
+}
+
+/* Large members: libzip streams them from their spool files into a->tmp_path
+ * (through its own temporary copy). */
+static int write_zip_file(dpex_archive *a, json_t *extra)
+{
+	int zerr = 0;
+	a->zip = zip_open(a->tmp_path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	if (!a->zip) {
+		zip_error_t e;
+		zip_error_init_with_code(&e, zerr);
+		int rc = zip_output_error(a, &e);
+		zip_error_fini(&e);
+		return rc;
+	}
+	int rc = fill_and_close(a, extra);
+	if (rc)
+		return rc;
+	/* libzip does not fsync: without it a crash after the rename could
+	 * leave an empty archive under the final name. */
+	int err = fsync_path(a->tmp_path, O_RDONLY);
+	return err ? output_error(a, a->name, err) : 0;
+}
+
+/* Every member in memory (at most ARCHIVE_MEMORY): the ZIP is built in a
+ * memory buffer and written to fd, the hidden name, by us; no member files
+ * and no libzip temporary copy. */
+static int write_zip_memory(dpex_archive *a, json_t *extra, int fd)
+{
+	zip_error_t e;
+	zip_error_init(&e);
+	int rc = 0;
+	a->zip_mem = zip_source_buffer_create(NULL, 0, 0, &e);
+	if (!a->zip_mem) {
+		rc = zip_output_error(a, &e);
+		goto done;
+	}
+	a->zip = zip_open_from_source(a->zip_mem, ZIP_TRUNCATE, &e);
+	if (!a->zip) {
+		rc = zip_output_error(a, &e);
+		goto done;
+	}
+	/* The ZIP now holds the buffer; keep it past zip_close to read it. */
+	zip_source_keep(a->zip_mem);
+	rc = fill_and_close(a, extra);
+	if (rc)
+		goto done;
+	char *chunk = dpex_malloc(SINK_BUFFER);
+	if (!chunk) {
+		rc = DPEX_ENOMEM;
+		goto done;
+	}
+	if (zip_source_open(a->zip_mem) != 0) {
+		rc = zip_output_error(a, zip_source_error(a->zip_mem));
+	} else {
+		for (;;) {
+			zip_int64_t n =
+				zip_source_read(a->zip_mem, chunk, SINK_BUFFER);
+			if (n < 0)
+				rc = zip_output_error(
+					a, zip_source_error(a->zip_mem));
+			if (n <= 0)
+				break;
+			int err = write_all(fd, chunk, (size_t)n);
+			if (err) {
+				rc = output_error(a, a->name, err);
+				break;
+			}
+		}
+		zip_source_close(a->zip_mem);
+	}
+	free(chunk);
+	/* Without it a crash after the rename could leave an empty archive
+	 * under the final name. */
+	while (!rc && fsync(fd) != 0)
+		if (errno != EINTR)
+			rc = output_error(a, a->name, errno);
+done:
+	zip_error_fini(&e);
+	if (!rc) {
+		zip_source_free(a->zip_mem);
+		a->zip_mem = NULL;
+	}
+	return rc;
 }
 
 static int write_zip(dpex_archive *a, json_t *extra, const char *final)
@@ -860,44 +1053,28 @@ static int write_zip(dpex_archive *a, json_t *extra, const char *final)
 		      0600);
 	if (fd < 0)
 		return output_error(a, a->name, errno);
-	close(fd);
-	int zerr = 0;
-	a->zip = zip_open(a->tmp_path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
-	if (!a->zip) {
-		zip_error_t e;
-		zip_error_init_with_code(&e, zerr);
-		rc = dpex_error_set(DPEX_EOUTPUT, "writing %s in %s: %s",
-				    a->name, a->out_dir,
-				    zip_error_strerror(&e));
-		zip_error_fini(&e);
-		return rc;
+	bool in_memory = true;
+	for (size_t i = 0; i < a->nmembers; i++)
+		if (a->members[i].path)
+			in_memory = false;
+	if (in_memory) {
+		rc = write_zip_memory(a, extra, fd);
+		if (close(fd) != 0 && !rc)
+			rc = output_error(a, a->name, errno);
+	} else {
+		close(fd);
+		rc = write_zip_file(a, extra);
 	}
-	/* One timestamp for every member: the archive's own creation. */
-	time_t mtime = time(NULL);
-	zip_int32_t method = a->compress ? ZIP_CM_DEFLATE : ZIP_CM_STORE;
-	rc = add_members(a, method, mtime);
-	if (!rc)
-		rc = add_manifest(a, extra, method, mtime);
 	if (rc)
 		return rc;
-	/* The whole ZIP is written here, and a full disk shows up here. */
-	if (zip_close(a->zip) != 0)
-		return dpex_error_set(DPEX_EOUTPUT, "writing %s in %s: %s",
-				      a->name, a->out_dir,
-				      zip_strerror(a->zip));
-	a->zip = NULL;
-	/* libzip does not fsync: without it a crash after the rename could
-	 * leave an empty archive under the final name. */
-	int err = fsync_path(a->tmp_path, O_RDONLY);
-	if (err)
-		return output_error(a, a->name, err);
 	rc = publish(a, final);
 	if (rc)
 		return rc;
 	free(a->tmp_path);
 	a->tmp_path = NULL;
-	err = a->no_dir_sync ? 0
-			     : fsync_path(a->out_dir, O_RDONLY | O_DIRECTORY);
+	int err = a->no_dir_sync
+			  ? 0
+			  : fsync_path(a->out_dir, O_RDONLY | O_DIRECTORY);
 	if (err) {
 		/* The rename may not survive a crash: a failed commit leaves
 		 * no archive behind, so take it back. */
@@ -939,6 +1116,7 @@ void dpex_archive_free(dpex_archive *a)
 	for (size_t i = 0; i < a->nmembers; i++) {
 		free(a->members[i].name);
 		free(a->members[i].path);
+		free(a->members[i].mem);
 	}
 	free(a->members);
 	free(a->tmp_path);
