@@ -1,9 +1,12 @@
 /*
  * archive: one ZIP answer, assembled safely.
  *
- * Members are first written to files in a private spool directory inside
- * the output directory (so memory stays flat whatever the subject's size,
- * and the spool is on the same file system as the archive). Each member's
+ * A member is kept in memory while small (256 KiB, and 1 MiB for all of an
+ * archive's members); past that it moves to a file in a private spool
+ * directory inside the output directory (so memory stays flat whatever the
+ * subject's size, and the spool is on the same file system as the
+ * archive). An archive whose members all fit is built in memory and written
+ * once; a larger one is streamed by libzip from the spool files. Each member's
  * size, row count and SHA-256 are taken as it is written. dpex_archive_commit
  * writes the ZIP inside the spool, adds manifest.json, fsyncs, and renames
  * it to its final name; until then nothing with the final name exists, and
