@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/export.h"
 #include "core/plan.h"
+#include "core/processing.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -343,7 +344,10 @@ static int cmd_check(int argc, char **argv)
 	if (rc)
 		return rc;
 	dpex_diags d = DPEX_DIAGS_INIT;
-	rc = offline ? 0 : dpex_check_live(m, &d);
+	/* Warnings: what an access answer would lack; not a failure. */
+	rc = dpex_processing_warn(m, &d);
+	if (!rc && !offline)
+		rc = dpex_check_live(m, &d);
 	if (rc) {
 		print_diags(&d);
 		rc = fail(rc);
@@ -353,6 +357,7 @@ static int cmd_check(int argc, char **argv)
 			d.errors == 1 ? "" : "s");
 		rc = EXIT_MAP;
 	} else {
+		print_diags(&d);
 		printf("%s: ok: %zu sources, %zu identifiers, %zu links, %zu "
 		       "entities%s\n",
 		       map_path, m->nsources, m->nidentifiers, m->nlinks,

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "error.h"
 #include "jsonpos.h"
+#include "processing.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -418,7 +419,10 @@ static void parse_columns(parser *p, json_t *cols, dpex_map_entity *e)
 		p->failed = true;
 		return;
 	}
-	static const char *const keys[] = {"name", "identifier", NULL};
+	/* The processing keys are read by processing.c. */
+	static const char *const keys[] = {
+		"name",	    "identifier", "origin", "legal_basis",
+		"internal", "redact",	  NULL};
 	size_t i;
 	json_t *c;
 	json_array_foreach(cols, i, c)
@@ -550,10 +554,12 @@ static void parse_parent(parser *p, json_t *parent, dpex_map_entity *e,
 
 static void parse_entity(parser *p, json_t *v, size_t self)
 {
-	static const char *const keys[] = {"name",    "source",	     "schema",
-					   "table",   "description", "category",
-					   "columns", "order_by",    "match",
-					   "parent",  NULL};
+	static const char *const keys[] = {
+		"name", "source", "schema", "table", "description", "category",
+		"columns", "order_by", "match", "parent",
+		/* read by processing.c: */
+		"purposes", "legal_basis", "origin", "retention", "recipients",
+		"automated_decision", "internal", NULL};
 	dpex_map_entity *e = &p->m->entities[self];
 	e->source = e->match_identifier = e->parent = -1;
 	if (!expect(p, v, JSON_OBJECT))
@@ -575,7 +581,10 @@ static void parse_entity(parser *p, json_t *v, size_t self)
 	e->source = take_ref(p, v, "source", "source", dpex_datamap_source);
 	take_schema_table(p, v, &e->schema, &e->table);
 	take_string(p, v, "description", false, &e->description);
-	take_string(p, v, "category", false, &e->category);
+	/* A category may also be translations or a declared name: those
+	 * are processing.c's; a plain string is kept here too. */
+	if (json_is_string(json_object_get(v, "category")))
+		take_string(p, v, "category", false, &e->category);
 	json_t *cols = json_object_get(v, "columns");
 	if (cols) {
 		push_key(p, "columns");
@@ -659,9 +668,12 @@ static void parse_list(parser *p, json_t *root, const char *key, bool required)
 
 static void parse_root(parser *p, json_t *root)
 {
-	static const char *const keys[] = {"$schema",	  "name",  "sources",
-					   "identifiers", "links", "entities",
-					   NULL};
+	static const char *const keys[] = {
+		"$schema", "name", "sources", "identifiers", "links",
+		"entities",
+		/* read by processing.c: */
+		"controller", "supervisory_authority", "categories", "purposes",
+		"recipients", NULL};
 	if (!expect(p, root, JSON_OBJECT))
 		return;
 	check_keys(p, root, keys);
@@ -811,7 +823,11 @@ int dpex_datamap_parse(dpex_datamap **out, const char *path, const char *text,
 	parse_root(&p, root);
 	if (!p.failed && diags->errors == errors_before)
 		check_identifiers(&p);
-	json_decref(root);
+	m->doc = root;
+	/* What the data is and why: only once the structure is sound. */
+	if (!p.failed && diags->errors == errors_before &&
+	    dpex_processing_load(&m->processing, m, diags))
+		p.failed = true;
 	if (p.failed) {
 		dpex_datamap_free(m);
 		return dpex_error_oom();
@@ -897,6 +913,8 @@ void dpex_datamap_free(dpex_datamap *m)
 	free(m->name);
 	free(m->path);
 	free(m->text);
+	dpex_processing_free(m->processing);
+	json_decref(m->doc);
 	free(m);
 }
 

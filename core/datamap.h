@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "jsonpos.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -89,6 +90,8 @@ typedef struct dpex_datamap {
 	size_t nlinks;
 	dpex_map_entity *entities;
 	size_t nentities;
+	json_t *doc; /* the map as parsed: texts for the archive's about.json */
+	struct dpex_processing *processing; /* see processing.h */
 } dpex_datamap;
 
 /* Loads and validates the map at path. Every problem goes to diags (which

@@ -253,6 +253,21 @@ def check_data(conns):
     check("granted" in statuses and "withdrawn" in statuses,
           "showcase has a consent history with a withdrawal")
 
+    check(any("@" in b and SHOWCASE_EMAIL not in b.replace(SHOWCASE_EMAIL, "")
+              and re.search(r"[a-z.]+@example\.org", b) for b in notes),
+          "showcase has a note with a third person's e-mail address")
+    rows = query(orders, "SELECT bureau, outcome FROM credit_checks "
+                 "WHERE customer_ref = %s", (ref,))
+    check(len(rows) == 1 and rows[0][1] == "accepted",
+          "showcase has a credit check from a bureau, accepted", repr(rows))
+    check(query(marketing, "SELECT count(*) FROM segments "
+                "WHERE customer_id = 1")[0][0] == 1,
+          "showcase has a marketing segment (derived data)")
+    n = query(conns["metering"], "SELECT count(*) FROM meter_readings "
+              "WHERE customer_id = 1")[0][0]
+    check(n == 36, "showcase has 36 smart-meter readings (observed data)",
+          "%d" % n)
+
     # The prospect known only to support.
     check(query(support, "SELECT count(*) FROM contact_notes "
                 "WHERE customer_email = %s", (PROSPECT_EMAIL,))[0][0] == 2,
@@ -312,8 +327,10 @@ def check_data(conns):
 # --- Determinism ------------------------------------------------------------
 
 TABLES = {"crm": ["customers", "addresses"],
-          "orders": ["orders", "order_lines", "subscriptions"],
-          "support": ["contact_notes"], "marketing": ["consents"]}
+          "orders": ["orders", "order_lines", "subscriptions",
+                     "credit_checks"],
+          "support": ["contact_notes"], "marketing": ["consents", "segments"],
+          "metering": ["meter_readings"]}
 
 
 def estate_digest(prefix):

@@ -53,6 +53,7 @@ ALTER TABLE customers ADD CONSTRAINT customers_customer_number_key
 ALTER TABLE customers ADD CONSTRAINT customers_order_ref_key
     UNIQUE (order_ref);
 CREATE INDEX customers_email_idx ON customers (email);
+CREATE INDEX customers_phone_idx ON customers (phone);
 CREATE INDEX addresses_customer_id_idx ON addresses (customer_id);
 ALTER TABLE addresses ADD CONSTRAINT addresses_customer_id_fkey
     FOREIGN KEY (customer_id) REFERENCES customers (id);

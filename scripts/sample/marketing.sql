@@ -21,8 +21,22 @@ CREATE TABLE consents (
     policy_version text NOT NULL              -- '2018-05', '2024-03'
 );
 
+-- Marketing segments: our own model's profile of a customer, recomputed
+-- now and then (derived data, profiling).
+CREATE TABLE segments (
+    id             bigint PRIMARY KEY,
+    customer_id    bigint NOT NULL,
+    computed_at    timestamptz NOT NULL,
+    segment        text NOT NULL,            -- 'energy_saver', ...
+    propensity     numeric(4,3) NOT NULL,    -- 0..1: likelihood to buy
+    model_version  text NOT NULL
+);
+
 -- === after load ===
 
 CREATE INDEX consents_customer_id_idx ON consents (customer_id);
 
+CREATE INDEX segments_customer_id_idx ON segments (customer_id);
+
 VACUUM ANALYZE consents;
+VACUUM ANALYZE segments;

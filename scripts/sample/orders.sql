@@ -44,6 +44,20 @@ CREATE TABLE subscriptions (
     CHECK (ended_on IS NULL OR ended_on >= started_on)
 );
 
+-- Credit checks when a contract starts: the credit bureau's score and what
+-- our rules decided from it (an automated decision, Art. 22).
+CREATE TABLE credit_checks (
+    id              bigint PRIMARY KEY,
+    customer_ref    text NOT NULL,
+    checked_at      timestamptz NOT NULL,
+    bureau          text NOT NULL,            -- who was asked
+    bureau_reference text NOT NULL,           -- their reference
+    bureau_score    integer NOT NULL CHECK (bureau_score BETWEEN 0 AND 1000),
+    outcome         text NOT NULL CHECK (outcome IN ('accepted',
+                        'deposit_required', 'refused')),
+    credit_limit    numeric(12,2) NOT NULL    -- derived from the score
+);
+
 -- === after load ===
 
 ALTER TABLE orders ADD CONSTRAINT orders_order_number_key
@@ -57,6 +71,9 @@ ALTER TABLE subscriptions ADD CONSTRAINT subscriptions_contract_number_key
     UNIQUE (contract_number);
 CREATE INDEX subscriptions_customer_ref_idx ON subscriptions (customer_ref);
 
+CREATE INDEX credit_checks_customer_ref_idx ON credit_checks (customer_ref);
+
 VACUUM ANALYZE orders;
 VACUUM ANALYZE order_lines;
 VACUUM ANALYZE subscriptions;
+VACUUM ANALYZE credit_checks;
