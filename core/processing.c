@@ -555,8 +555,9 @@ static void read_entity(reader *r, const json_t *obj, size_t e, dpex_info *in,
 					else if (s && strcmp(s, "phone") == 0)
 						ci->mask |= DPEX_MASK_PHONE;
 					else
-						PROBLEM(r, "mask \"email\" or "
-							   "\"phone\"");
+						PROBLEM(r,
+							"a mask is \"email\" "
+							"or \"phone\"");
 					pop(r);
 				}
 				pop(r);

@@ -136,7 +136,9 @@ Test(datamap, every_problem_is_reported_with_its_place)
 		text,
 		"map.json:4:14: $.entitis: unknown key \"entitis\" (expected "
 		"one of \"$schema\", \"name\", \"sources\", \"identifiers\", "
-		"\"links\", \"entities\")\n"
+		"\"links\", \"entities\", \"controller\", "
+		"\"supervisory_authority\", \"categories\", \"purposes\", "
+		"\"recipients\")\n"
 		"map.json:2:35: $.sources.crm.conninfo: contains a password: "
 		"passwords do not belong in the map; use ~/.pgpass, "
 		"PGPASSFILE or PGPASSWORD instead\n"
