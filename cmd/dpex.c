@@ -63,7 +63,8 @@ static const char export_usage[] =
 	"identifiers through the map's links), reads each source in one\n"
 	"READ ONLY REPEATABLE READ transaction and writes one ZIP archive:\n"
 	"index.html and README.txt (what the archive holds, for the person),\n"
-	"data.json, csv/ENTITY.csv, data.xlsx and manifest.json. The archive\n"
+	"data.json, csv/ENTITY.csv, data.xlsx, about.json and manifest.json.\n"
+	"Columns the map redacts are redacted in every file. The archive\n"
 	"is written under a temporary name and renamed when complete; its\n"
 	"path is printed on standard output.\n"
 	"\n"
@@ -87,6 +88,13 @@ static const char export_usage[] =
 	"en,\n"
 	"                            nl or sv (default: en)\n"
 	"      --store               store members uncompressed\n"
+	"      --kind KIND           access (default, Art. 15: everything, "
+	"with\n"
+	"                            about.json) or portability (Art. 20: "
+	"only\n"
+	"                            data provided or observed, under "
+	"consent\n"
+	"                            or contract)\n"
 	"  -q, --quiet               print only the archive path\n"
 	"  -h, --help                show this text\n"
 	"\n"
@@ -223,6 +231,7 @@ static int cmd_export(int argc, char **argv)
 		{"request-id", required_argument, NULL, 'r'},
 		{"store", no_argument, NULL, 'S'},
 		{"lang", required_argument, NULL, 'L'},
+		{"kind", required_argument, NULL, 'k'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -270,6 +279,9 @@ static int cmd_export(int argc, char **argv)
 						   "nl or sv",
 						   optarg);
 			req.lang = optarg;
+			break;
+		case 'k':
+			req.kind = optarg;
 			break;
 		case 'q':
 			quiet = true;

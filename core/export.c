@@ -1,12 +1,14 @@
 #include "export.h"
 
 #include "../exporters/exporter.h"
+#include "about.h"
 #include "archive.h"
 #include "cover.h"
 #include "error.h"
 #include "gather.h"
 #include "plan.h"
 #include "resolve.h"
+#include "scope.h"
 #include "source.h"
 #include "utf8.h"
 
@@ -29,6 +31,8 @@ typedef struct export_run {
 	dpex_idvalues *ids;
 	dpex_gather *gather;
 	dpex_archive *archive;
+	dpex_request_kind kind;
+	dpex_scope *scope;     /* between gather and the exporters */
 	dpex_exporter_ctx ctx; /* outlives the exporters */
 	dpex_output outputs[NFORMATS];
 	size_t noutputs;
@@ -192,9 +196,8 @@ static int open_outputs(export_run *r)
 	r->ctx = (dpex_exporter_ctx){
 		.archive = r->archive,
 		.info = &r->info,
-		.entities = dpex_gather_shapes(r->gather),
-		.nentities = r->map->nentities,
 	};
+	r->ctx.entities = dpex_scope_shapes(r->scope, &r->ctx.nentities);
 	for (size_t f = 0; f < NFORMATS; f++) {
 		if (!want[f])
 			continue;
@@ -241,6 +244,8 @@ static json_t *manifest_extra(const export_run *r)
 	json_t *entities = json_array();
 	json_int_t replaced = 0;
 	for (size_t e = 0; e < m->nentities; e++) {
+		if (!dpex_scope_has_entity(r->scope, e))
+			continue;
 		json_int_t n = dpex_gather_replaced(r->gather, e);
 		replaced += n;
 		json_array_append_new(
@@ -256,10 +261,71 @@ static json_t *manifest_extra(const export_run *r)
 	for (size_t o = 0; o < r->noutputs; o++)
 		json_array_append_new(formats,
 				      json_string(r->outputs[o].ops->name));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:I}", "request_id",
-			 r->request_id, "created_at", r->exported_at, "subject",
-			 subject, "formats", formats, "entities", entities,
-			 "invalid_utf8_replaced", replaced);
+	json_t *extra = json_pack(
+		"{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I}", "$schema",
+		"manifest.schema.json", "request_id", r->request_id, "kind",
+		dpex_request_kind_name(r->kind), "created_at", r->exported_at,
+		"subject", subject, "formats", formats, "entities", entities,
+		"invalid_utf8_replaced", replaced);
+	/* What was left out (portability) and redacted: by entity and
+	 * column, never by value. */
+	if (extra && r->kind == DPEX_REQUEST_PORTABILITY)
+		json_object_set_new(extra, "excluded",
+				    dpex_scope_excluded(r->scope));
+	if (extra)
+		json_object_set_new(extra, "redactions",
+				    dpex_scope_redactions(r->scope));
+	return extra;
+}
+
+/* The language of the texts in about.json. */
+static const char *request_lang(const export_run *r)
+{
+	return r->req->lang ? r->req->lang : "en";
+}
+
+/* about.json: the Art. 15 information for the categories in the archive. */
+static int add_about(export_run *r, json_t **out)
+{
+	const dpex_datamap *m = r->map;
+	long long *rows = dpex_calloc(m->nentities + 1, sizeof(long long));
+	const char *formats[NFORMATS];
+	if (!rows)
+		return DPEX_ENOMEM;
+	for (size_t e = 0; e < m->nentities; e++)
+		rows[e] = dpex_gather_rows(r->gather, e);
+	for (size_t o = 0; o < r->noutputs; o++)
+		formats[o] = r->outputs[o].ops->name;
+	dpex_about_input in = {.m = m,
+			       .scope = r->scope,
+			       .kind = r->kind,
+			       .lang = request_lang(r),
+			       .request_id = r->request_id,
+			       .rows = rows,
+			       .formats = formats,
+			       .nformats = r->noutputs};
+	json_t *about = dpex_about_build(&in);
+	free(rows);
+	if (!about)
+		return dpex_error_oom();
+	char *text = json_dumps(about, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	dpex_sink *sink = NULL;
+	int rc = text ? 0 : dpex_error_oom();
+	if (!rc)
+		rc = dpex_archive_member_open(r->archive, "about.json", &sink);
+	if (!rc)
+		rc = dpex_sink_puts(sink, text);
+	if (!rc)
+		rc = dpex_sink_puts(sink, "\n");
+	if (!rc)
+		rc = dpex_sink_close(sink, -1);
+	free(text);
+	if (rc) {
+		json_decref(about);
+		return rc;
+	}
+	*out = about;
+	return 0;
 }
 
 static int subject_label(const export_run *r, dpex_buf *b)
@@ -279,6 +345,9 @@ static int run(export_run *r, dpex_export_result *res)
 	if (!rc)
 		rc = dpex_cover_check_lang(r->req->lang);
 	if (!rc)
+		rc = dpex_request_kind_parse(
+			r->req->kind ? r->req->kind : "access", &r->kind);
+	if (!rc)
 		rc = plan_request(r);
 	if (!rc)
 		rc = open_sources(r);
@@ -295,7 +364,9 @@ static int run(export_run *r, dpex_export_result *res)
  * the part a bulk run shares, so its archives are those of export. */
 static int write_archive(export_run *r, dpex_export_result *res)
 {
-	int rc = 0;
+	/* Parsed here too: a bulk run comes in through dpex_export_write. */
+	int rc = dpex_request_kind_parse(r->req->kind ? r->req->kind : "access",
+					 &r->kind);
 	char name[128];
 	snprintf(name, sizeof(name), "dpex-%s.zip", r->request_id);
 	dpex_archive_options opt = {.out_dir = r->req->out_dir,
@@ -304,11 +375,18 @@ static int write_archive(export_run *r, dpex_export_result *res)
 				    .spool_dir = r->req->spool_dir,
 				    .no_dir_sync = r->req->no_dir_sync};
 	if (!rc)
+		rc = dpex_scope_open(&r->scope, r->map, r->kind,
+				     dpex_gather_shapes(r->gather), &r->info,
+				     request_lang(r));
+	if (!rc)
 		rc = dpex_archive_open(&r->archive, &opt);
 	if (!rc)
 		rc = open_outputs(r);
-	if (!rc)
-		rc = dpex_gather_run(r->gather, r->outputs, r->noutputs);
+	dpex_output scoped;
+	if (!rc) {
+		scoped = dpex_scope_output(r->scope, r->outputs, r->noutputs);
+		rc = dpex_gather_run(r->gather, &scoped, 1);
+	}
 	for (size_t o = 0; !rc && o < r->noutputs; o++)
 		rc = r->outputs[o].ops->finish(r->outputs[o].self);
 	if (rc)
@@ -324,13 +402,20 @@ static int write_archive(export_run *r, dpex_export_result *res)
 		dpex_buf_free(&who);
 		return rc;
 	}
+	json_t *about = NULL;
+	rc = add_about(r, &about);
+	if (rc)
+		return rc;
 	json_t *extra = manifest_extra(r);
-	if (!extra)
+	if (!extra) {
+		json_decref(about);
 		return dpex_error_oom();
-	rc = dpex_cover_add(r->archive, NULL, extra, r->req->lang);
+	}
+	rc = dpex_cover_add(r->archive, about, extra, request_lang(r));
 	if (!rc)
 		rc = dpex_archive_commit(r->archive, extra, &res->archive_path);
 	json_decref(extra);
+	json_decref(about);
 	if (rc)
 		return rc;
 	res->request_id = dpex_strdup(r->request_id);
@@ -345,6 +430,8 @@ static void free_outputs(export_run *r)
 	/* The archive goes before the sources: an uncommitted one is removed
 	 * whatever failed. */
 	dpex_archive_free(r->archive);
+	dpex_scope_free(r->scope);
+	r->scope = NULL;
 }
 
 int dpex_export_write(const dpex_export_request *req, const dpex_plan *plan,

@@ -5,7 +5,8 @@
  * two spaces per nesting level so that a person can read it and a diff
  * shows changed rows:
  *
- *   {"format": "dpex-data", "format_version": 1,
+ *   {"$schema": "data.schema.json", "format": "dpex-data",
+ *     "format_version": 1,
  *     "request_id": "...", "exported_at": "...",
  *     "subject": {"email": ["a@example.nl"]},
  *     "entities": {
@@ -114,7 +115,8 @@ static int write_head(json_exporter *j)
 {
 	const dpex_export_info *info = j->ctx->info;
 	int rc = dpex_buf_printf(&j->out,
-				 "{\"format\": \"dpex-data\", "
+				 "{\"$schema\": \"data.schema.json\", "
+				 "\"format\": \"dpex-data\", "
 				 "\"format_version\": %d,",
 				 FORMAT_VERSION);
 	if (!rc)
