@@ -259,7 +259,8 @@ Test(jsonw, invalid_utf8_in_json_is_repaired)
 /* json: data.json from a real archive, read back by unzip and Python. */
 
 static const char expected_document[] =
-	"{\"format\": \"dpex-data\", \"format_version\": 1,\n"
+	"{\"$schema\": \"data.schema.json\", \"format\": \"dpex-data\", "
+	"\"format_version\": 1,\n"
 	"  \"request_id\": \"req-1\", \"exported_at\": "
 	"\"2026-11-22T03:05:53Z\",\n"
 	"  \"subject\": {\"email\": [\"saskia@example.nl\"], "
