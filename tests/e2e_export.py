@@ -24,6 +24,8 @@ import zipfile
 import openpyxl
 import psycopg2
 
+from archive_schemas import check_archive
+
 DPEX = os.environ["DPEX_BIN"]
 MAP = os.environ["DPEX_MAP"]
 SASKIA = "saskia.vandenberg@example.nl"
@@ -113,6 +115,10 @@ class Export:
         self.path = self.run.stdout.strip()
         self.zip = zipfile.ZipFile(self.path)
         self.manifest = json.loads(self.zip.read("manifest.json"))
+        # Every archive a test makes follows the published schemas.
+        bad = check_archive(self.zip)
+        if bad:
+            raise AssertionError("schema: " + "; ".join(bad[:5]))
 
     def read(self, name):
         return self.zip.read(name)
