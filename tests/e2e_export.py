@@ -102,10 +102,11 @@ def normal(value):
 class Export:
     """One archive exported into a temporary directory, read back."""
 
-    def __init__(self, *subject, formats="json,csv,xlsx"):
+    def __init__(self, *subject, formats="json,csv,xlsx", extra=(),
+                 map_path=None):
         self.dir = tempfile.TemporaryDirectory()
-        args = ["export", "--map", MAP, "--out", self.dir.name,
-                "--format", formats]
+        args = ["export", "--map", map_path or MAP, "--out", self.dir.name,
+                "--format", formats, *extra]
         for s in subject:
             args += ["--subject", s]
         self.run = dpex(*args)
