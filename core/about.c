@@ -88,15 +88,17 @@ static json_t *right_json(const right *r, const char *lang)
 			 r->article, "text", t);
 }
 
-/* Appends s to the array unless an equal value is there. */
+/* Appends v (stolen) to the array unless an equal value is there. */
 static void add_unique(json_t *array, json_t *v)
 {
 	size_t i;
 	json_t *x;
-	json_array_foreach(array, i, x) if (json_equal(x, v))
+	json_array_foreach(array, i, x)
 	{
-		json_decref(v);
-		return;
+		if (json_equal(x, v)) {
+			json_decref(v);
+			return;
+		}
 	}
 	json_array_append_new(array, v);
 }
