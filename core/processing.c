@@ -646,6 +646,35 @@ const dpex_column_info *dpex_processing_column(const dpex_datamap *m, size_t e,
 	return &m->processing->columns[e][c];
 }
 
+/* Art. 15(2): a recipient outside the EEA needs its safeguards said. */
+static void warn_transfers(reader *r, const dpex_info *in)
+{
+	size_t i;
+	json_t *it;
+	json_array_foreach((json_t *)in->recipients, i, it)
+	{
+		const json_t *rec = dpex_processing_recipient(r->m, it);
+		const char *country =
+			json_string_value(json_object_get(rec, "country"));
+		if (!country || dpex_country_in_eea(country) ||
+		    json_object_get(rec, "safeguards"))
+			continue;
+		const char *who = dpex_processing_text(
+			json_object_get(rec, "name"), "en");
+		if (!who)
+			who = dpex_processing_text(
+				json_object_get(rec, "category"), "en");
+		push(r, "recipients", 0);
+		push(r, NULL, i);
+		say(r, DPEX_DIAG_WARNING,
+		    "recipient \"%s\" is in %s, outside the EEA: say the "
+		    "safeguards for the transfer (Art. 15(2))",
+		    who ? who : "?", country);
+		pop(r);
+		pop(r);
+	}
+}
+
 int dpex_processing_warn(const dpex_datamap *m, dpex_diags *diags)
 {
 	reader r = {.m = m, .diags = diags};
@@ -675,6 +704,11 @@ int dpex_processing_warn(const dpex_datamap *m, dpex_diags *diags)
 			missing[n++] = "recipients";
 		if (!in->automated)
 			missing[n++] = "automated_decision";
+		push(&r, "entities", 0);
+		push(&r, NULL, e);
+		warn_transfers(&r, in);
+		pop(&r);
+		pop(&r);
 		if (n == 0)
 			continue;
 		dpex_buf list = DPEX_BUF_INIT;

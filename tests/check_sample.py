@@ -100,6 +100,21 @@ def check_schema_and_map(schema, datamap):
     broken("an empty column name",
            lambda m: m["entities"][0]["columns"].append(""))
     broken("no entities", lambda m: m.update(entities=[]))
+    broken("a legal basis outside Art. 6(1)",
+           lambda m: m["entities"][0].update(legal_basis="goodwill"))
+    broken("a third-party origin without its source",
+           lambda m: m["entities"][0].update(
+               origin={"kind": "third_party"}))
+    broken("an unknown redaction",
+           lambda m: m["entities"][0]["columns"].append(
+               {"name": "x", "redact": "blur"}))
+    broken("a recipient with neither name nor category",
+           lambda m: m["recipients"].update(x={"country": "NL"}))
+    broken("a translation under a non-language key",
+           lambda m: m["entities"][0].update(retention={"english": "x"}))
+    broken("an automated decision without its logic",
+           lambda m: m["entities"][0].update(
+               automated_decision={"description": "x"}))
     broken("no sources", lambda m: m.update(sources={}))
 
     # What the schema cannot say: references between names.

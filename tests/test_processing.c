@@ -276,3 +276,37 @@ Test(processing, texts_fall_back_to_english_then_the_first)
 	cr_expect_str_eq(dpex_basis_article(DPEX_BASIS_LEGITIMATE_INTERESTS),
 			 "6(1)(f)");
 }
+
+Test(processing, check_warns_about_transfers_without_safeguards)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), "%s%s", head,
+		 " \"controller\": {\"name\": \"Acme\"}, "
+		 "\"supervisory_authority\": {\"name\": \"AP\"},\n"
+		 " \"recipients\": {\"cloud\": {\"name\": \"Cloud Inc.\", "
+		 "\"country\": \"US\"}},\n"
+		 " \"entities\": [{\"name\": \"p\", \"source\": \"crm\", "
+		 "\"table\": \"p\", \"category\": \"People\",\n"
+		 "   \"purposes\": [\"x\"], \"legal_basis\": \"contract\", "
+		 "\"origin\": \"provided\", \"retention\": \"1 year\",\n"
+		 "   \"recipients\": [{\"category\": \"Mailer\", \"country\": "
+		 "\"NO\"}, \"cloud\",\n"
+		 "     {\"category\": \"Hosting\", \"country\": \"US\", "
+		 "\"safeguards\": \"SCC\"}],\n"
+		 "   \"automated_decision\": false, \"columns\": [\"id\"],\n"
+		 "   \"match\": {\"identifier\": \"email\", \"column\": "
+		 "\"e\"}}]}\n");
+	dpex_datamap *m = NULL;
+	dpex_diags d = DPEX_DIAGS_INIT;
+	cr_assert_eq(dpex_datamap_parse(&m, "map.json", text, strlen(text), &d),
+		     0, "%s", dpex_error_message());
+	cr_assert_eq(dpex_processing_warn(m, &d), 0);
+	char *got = joined(&d);
+	cr_expect_str_eq(got, "map.json:7:60: $.entities[0].recipients[1]: "
+			      "warning: recipient \"Cloud Inc.\" is in US, "
+			      "outside the EEA: say the safeguards for the "
+			      "transfer (Art. 15(2))\n");
+	free(got);
+	dpex_diags_free(&d);
+	dpex_datamap_free(m);
+}
