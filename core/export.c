@@ -419,7 +419,11 @@ static int write_archive(export_run *r, dpex_export_result *res)
 	if (rc)
 		return rc;
 	res->request_id = dpex_strdup(r->request_id);
-	res->rows = dpex_gather_total_rows(r->gather);
+	/* The rows in the archive: a portability export leaves some out. */
+	res->rows = 0;
+	for (size_t e = 0; e < r->map->nentities; e++)
+		if (dpex_scope_has_entity(r->scope, e))
+			res->rows += dpex_gather_rows(r->gather, e);
 	return res->request_id ? 0 : DPEX_ENOMEM;
 }
 
