@@ -211,6 +211,15 @@ int dpex_scope_open(dpex_scope **out, const dpex_datamap *m,
 					    .phone_mark = mark(lang, false)};
 		rc = decide(s, lang);
 	}
+	/* An archive without a single entity answers nothing: most likely
+	 * the map does not say origins and legal bases yet. */
+	if (!rc && s->nshapes == 0)
+		rc = dpex_error_set(DPEX_EMAP,
+				    "no entity of the map is in the scope of "
+				    "a %s request: give entities an origin "
+				    "(provided or observed) and a legal_basis "
+				    "(consent or contract) in the map",
+				    dpex_request_kind_name(kind));
 	if (rc) {
 		dpex_scope_free(s);
 		return rc;

@@ -35,7 +35,8 @@ typedef struct dpex_scope dpex_scope;
 
 /* Decides the scope for the map's entities as gather shaped them (all of
  * them, map order). info names the subject (whose values masks keep);
- * lang chooses the role and mask texts. Borrows everything. */
+ * lang chooses the role and mask texts. Borrows everything. DPEX_EMAP
+ * when no entity is in scope. */
 int dpex_scope_open(dpex_scope **out, const dpex_datamap *m,
 		    dpex_request_kind kind, const dpex_entity_shape *shapes,
 		    const dpex_export_info *info, const char *lang);

@@ -316,6 +316,37 @@ class About(unittest.TestCase):
 
 
 class Commands(unittest.TestCase):
+    def test_portability_with_a_map_that_says_nothing_is_refused(self):
+        m = load_map()
+        for e in m["entities"]:
+            for k in ("category", "internal"):
+                e.pop(k, None)
+            e["columns"] = [c if isinstance(c, str) else c["name"]
+                            for c in e["columns"]]
+        for k in ("categories", "purposes", "recipients"):
+            del m[k]
+        with tempfile.NamedTemporaryFile("w", suffix=".json",
+                                         delete=False) as f, \
+                tempfile.TemporaryDirectory() as out:
+            json.dump(m, f)
+            f.close()
+            try:
+                r = dpex("export", "--map", f.name, "--out", out, "--kind",
+                         "portability", "--subject", "email=" + SASKIA)
+                self.assertEqual(r.returncode, 3, r.stderr)
+                self.assertEqual(
+                    r.stderr, "dpex: error: no entity of the map is in the "
+                    "scope of a portability request: give entities an "
+                    "origin (provided or observed) and a legal_basis "
+                    "(consent or contract) in the map\n")
+                self.assertEqual(os.listdir(out), [])
+                # An access request needs none of it.
+                r = dpex("export", "--map", f.name, "--out", out,
+                         "--subject", "email=" + SASKIA)
+                self.assertEqual(r.returncode, 0, r.stderr)
+            finally:
+                os.unlink(f.name)
+
     def test_unknown_kind_is_a_usage_error(self):
         with tempfile.TemporaryDirectory() as out:
             r = dpex("export", "--map", MAP, "--out", out, "--kind", "bulk",
