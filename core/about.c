@@ -149,8 +149,10 @@ static json_t *files_of(const dpex_about_input *in, const char *entity)
 	for (size_t f = 0; f < in->nformats; f++) {
 		if (strcmp(in->formats[f], "json") == 0)
 			json_array_append_new(files, json_string("data.json"));
-		else if (strcmp(in->formats[f], "csv") == 0) {
-			snprintf(name, sizeof(name), "csv/%s.csv", entity);
+		else if (strcmp(in->formats[f], "csv") == 0 ||
+			 strcmp(in->formats[f], "csv-safe") == 0) {
+			snprintf(name, sizeof(name), "%s/%s.csv",
+				 in->formats[f], entity);
 			json_array_append_new(files, json_string(name));
 		} else if (strcmp(in->formats[f], "xlsx") == 0)
 			json_array_append_new(files, json_string("data.xlsx"));

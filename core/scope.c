@@ -165,6 +165,18 @@ static int decide(dpex_scope *s, const char *lang)
 			if (ci->redact == DPEX_REDACT_ROLE)
 				oc->role = dpex_processing_text(ci->role, lang);
 			col[n] = s->in[e].columns[c];
+			/* A role or a masked text is text, whatever the
+			 * column held: a number or an array would no longer
+			 * parse. JSON stays JSON: masks keep its strings. */
+			if (ci->redact != DPEX_REDACT_NONE &&
+			    col[n].kind != DPEX_KIND_TEXT &&
+			    !(ci->redact == DPEX_REDACT_MASK &&
+			      col[n].kind == DPEX_KIND_JSON)) {
+				col[n].kind = DPEX_KIND_TEXT;
+				col[n].elem_kind = DPEX_KIND_TEXT;
+				col[n].fields = NULL;
+				col[n].nfields = 0;
+			}
 			n++;
 		}
 		se->to = (int)s->nshapes;

@@ -22,6 +22,8 @@ import zipfile
 
 csv.field_size_limit(1 << 24)  # the 1 MB value
 import openpyxl
+
+from archive_schemas import check_archive
 import psycopg2
 
 DPEX = os.environ["DPEX_BIN"]
@@ -321,6 +323,10 @@ class Export:
         self.path = self.run.stdout.strip()
         self.zip = zipfile.ZipFile(self.path)
         self.manifest = json.loads(self.zip.read("manifest.json"))
+        # The published schemas hold here too (data.json up to 50 MB).
+        bad = check_archive(self.zip, max_bytes=50 << 20)
+        if bad:
+            raise AssertionError("schema: " + "; ".join(bad[:5]))
 
     def read(self, name):
         return self.zip.read(name)

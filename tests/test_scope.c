@@ -195,3 +195,31 @@ Test(scope, kinds_by_name)
 			 "unknown kind \"erasure\": choose access (Art. 15) "
 			 "or portability (Art. 20)");
 }
+
+Test(scope, a_redacted_column_becomes_text)
+{
+	dpex_datamap *m = NULL;
+	dpex_diags d = DPEX_DIAGS_INIT;
+	cr_assert_eq(dpex_datamap_parse(&m, "map.json", map_text,
+					strlen(map_text), &d),
+		     0);
+	dpex_column cols[] = {{.name = "id", .kind = DPEX_KIND_INTEGER},
+			      {.name = "agent", .kind = DPEX_KIND_INTEGER},
+			      {.name = "body", .kind = DPEX_KIND_JSON}};
+	dpex_entity_shape typed[] = {shapes[0], shapes[1], shapes[2]};
+	typed[1].columns = cols;
+	dpex_export_info info = {"r", "now", NULL, 0};
+	dpex_scope *s = NULL;
+	cr_assert_eq(
+		dpex_scope_open(&s, m, DPEX_REQUEST_ACCESS, typed, &info, "en"),
+		0);
+	size_t n;
+	const dpex_entity_shape *out = dpex_scope_shapes(s, &n);
+	cr_assert_eq(n, 3);
+	cr_expect_eq(out[1].columns[0].kind, DPEX_KIND_INTEGER);
+	cr_expect_eq(out[1].columns[1].kind, DPEX_KIND_TEXT); /* a role */
+	cr_expect_eq(out[1].columns[2].kind, DPEX_KIND_JSON); /* masked */
+	dpex_scope_free(s);
+	dpex_datamap_free(m);
+	dpex_diags_free(&d);
+}
