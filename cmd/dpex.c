@@ -356,20 +356,22 @@ static int cmd_check(int argc, char **argv)
 	if (rc)
 		return rc;
 	dpex_diags d = DPEX_DIAGS_INIT;
-	/* Warnings: what an access answer would lack; not a failure. */
-	rc = dpex_processing_warn(m, &d);
-	if (!rc && !offline)
-		rc = dpex_check_live(m, &d);
+	/* Warnings: what an access answer would lack; not a failure. They
+	 * come after the problems, which matter more. */
+	dpex_diags w = DPEX_DIAGS_INIT;
+	rc = offline ? 0 : dpex_check_live(m, &d);
+	if (rc != DPEX_ENOMEM && dpex_processing_warn(m, &w))
+		rc = DPEX_ENOMEM;
+	print_diags(&d);
+	print_diags(&w);
+	dpex_diags_free(&w);
 	if (rc) {
-		print_diags(&d);
 		rc = fail(rc);
 	} else if (d.errors) {
-		print_diags(&d);
 		fprintf(stderr, "dpex: the map has %zu problem%s\n", d.errors,
 			d.errors == 1 ? "" : "s");
 		rc = EXIT_MAP;
 	} else {
-		print_diags(&d);
 		printf("%s: ok: %zu sources, %zu identifiers, %zu links, %zu "
 		       "entities%s\n",
 		       map_path, m->nsources, m->nidentifiers, m->nlinks,
