@@ -28,6 +28,8 @@ import zipfile
 
 import psycopg2
 
+from archive_schemas import check_archive
+
 DPEX = os.environ["DPEX_BIN"]
 DB = "dpex_fail"
 PW_DB = "dpex_fail_pw"
@@ -395,6 +397,7 @@ class Failures(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sql(DB, "SELECT count(*) FROM victim"), [(0,)])
         with zipfile.ZipFile(r.stdout.strip()) as z:
+            self.assertEqual(check_archive(z), [])
             data = json.loads(z.read("data.json"))
             header = z.read("csv/hostile.csv").decode().split("\r\n")[0]
         self.assertEqual(data["entities"]["hostile"],
