@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "core/bulk.h"
 #include "core/error.h"
+#include "core/scope.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -55,6 +56,8 @@ const char bulk_usage[] =
 	"csv-safe\n"
 	"                            (default: json,csv,xlsx), as for export\n"
 	"      --store               store members uncompressed\n"
+	"      --kind KIND           access (default) or portability, as for "
+	"export\n"
 	"  -j, --jobs N              parallel workers, each with its own\n"
 	"                            connections (default: number of "
 	"cores)\n"
@@ -95,6 +98,7 @@ int cmd_bulk(int argc, char **argv)
 		OPT_SOURCE,
 		OPT_ALL,
 		OPT_STORE,
+		OPT_KIND,
 		OPT_BATCH,
 		OPT_PROGRESS
 	};
@@ -107,6 +111,7 @@ int cmd_bulk(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'},
 		{"store", no_argument, NULL, OPT_STORE},
+		{"kind", required_argument, NULL, OPT_KIND},
 		{"jobs", required_argument, NULL, 'j'},
 		{"batch", required_argument, NULL, OPT_BATCH},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
@@ -145,6 +150,14 @@ int cmd_bulk(int argc, char **argv)
 		case OPT_STORE:
 			o.store = true;
 			break;
+		case OPT_KIND: {
+			dpex_request_kind k;
+			if (dpex_request_kind_parse(optarg, &k))
+				return usage_error("bulk", "%s",
+						   dpex_error_message());
+			o.kind = optarg;
+			break;
+		}
 		case 'j':
 			o.jobs = (int)strtol(optarg, &end, 10);
 			if (*end || o.jobs < 1 || o.jobs > 256)

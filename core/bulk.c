@@ -725,6 +725,7 @@ static int export_one(batch *b, dpex_gather *g, size_t i)
 		.out_dir = dir,
 		.request_id = s->id,
 		.store = r->opt->store,
+		.kind = r->opt->kind,
 		.spool_dir = b->w->spool,
 		.no_dir_sync = true,
 	};

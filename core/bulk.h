@@ -49,9 +49,10 @@ typedef struct dpex_bulk_options {
 	const char *const *formats;
 	size_t nformats;
 	bool store;
-	int jobs;  /* workers; <= 0: the number of cores */
-	int batch; /* subjects per batch; <= 0: up to the default, fewer
-		      so that each worker gets several batches */
+	const char *kind; /* "access" (NULL: the default) or "portability" */
+	int jobs;	  /* workers; <= 0: the number of cores */
+	int batch;	  /* subjects per batch; <= 0: up to the default, fewer
+			     so that each worker gets several batches */
 	dpex_bulk_progress progress;
 } dpex_bulk_options;
 

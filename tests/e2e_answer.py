@@ -16,10 +16,11 @@ import os
 import sys
 import tempfile
 import unittest
+import zipfile
 
 import openpyxl
 
-from archive_schemas import problems
+from archive_schemas import check_archive, problems
 from e2e_export import Export, PROSPECT, SASKIA, MAP, dpex, load_map, query
 
 DATA_MEMBERS = {"data.json", "data.xlsx", "about.json", "manifest.json"}
@@ -43,10 +44,14 @@ LATE_NOTE = ("Buurvrouw Els de Wit ([e-mail address removed], [phone number "
              "saskia.vandenberg@example.nl.")
 
 
-def data_members(ex):
+def data_members_of(zf):
     """The archive's data files (what the cover page adds is not ours)."""
-    return [n for n in ex.zip.namelist()
+    return [n for n in zf.namelist()
             if n in DATA_MEMBERS or n.startswith("csv/")]
+
+
+def data_members(ex):
+    return data_members_of(ex.zip)
 
 
 def csv_rows(ex, entity):
@@ -135,6 +140,38 @@ class BothKinds(unittest.TestCase):
         self.assertEqual([c["key"] for c in p["categories"]],
                          ["contact", "addresses", "orders", "contracts",
                           "consents", "usage"])
+
+
+class Bulk(unittest.TestCase):
+    def test_bulk_portability_archives_equal_single_ones(self):
+        with tempfile.TemporaryDirectory() as out:
+            subjects = os.path.join(out, "subjects.txt")
+            with open(subjects, "w") as f:
+                f.write("email=%s\n" % SASKIA)
+            r = dpex("bulk", "--map", MAP, "--subjects", subjects, "--out",
+                     os.path.join(out, "bulk"), "--kind", "portability",
+                     "--format", "json,csv", "--jobs", "1",
+                     "--progress=none")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            paths = [os.path.join(d, f) for d, _, fs in
+                     os.walk(os.path.join(out, "bulk")) for f in fs
+                     if f.endswith(".zip")]
+            self.assertEqual(len(paths), 1)
+            single = Export("email=" + SASKIA, formats="json,csv",
+                            extra=["--kind", "portability"])
+            try:
+                with zipfile.ZipFile(paths[0]) as z:
+                    self.assertEqual(check_archive(z), [])
+                    m = json.loads(z.read("manifest.json"))
+                    self.assertEqual(m["kind"], "portability")
+                    self.assertEqual(m["excluded"], EXCLUDED)
+                    self.assertEqual(data_members_of(z),
+                                     data_members(single))
+                    for n in data_members(single):
+                        if n.startswith("csv/"):
+                            self.assertEqual(z.read(n), single.read(n), n)
+            finally:
+                single.close()
 
 
 class Redaction(unittest.TestCase):
