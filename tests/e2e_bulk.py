@@ -395,11 +395,11 @@ class Bulk(unittest.TestCase):
         self.assertIn("exactly one of --subjects FILE", r.stderr)
         bad = self.out("bad.txt")
         with open(bad, "w") as f:
-            f.write("customer_id=1\nphone=123\n")
+            f.write("customer_id=1\niban=123\n")
         r = dpex("bulk", "--map", MAP, "--subjects", bad, "--out",
                  self.out("bad"))
         self.assertEqual(r.returncode, 2)
-        self.assertIn('bad.txt:2: "phone" is not IDENTIFIER=VALUE', r.stderr)
+        self.assertIn('bad.txt:2: "iban" is not IDENTIFIER=VALUE', r.stderr)
 
 
 if __name__ == "__main__":
