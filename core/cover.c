@@ -1234,7 +1234,10 @@ static void transfers_section(doc *d, const json_t *about)
 		return;
 	heading(d, 2, msg(d, CT_H_TRANSFERS));
 	para(d, CT_TRANSFERS_INTRO);
-	static const int kinds[] = {COL_TEXT, COL_TEXT, COL_TEXT};
+	/* Safeguards are a sentence ("Standard contractual clauses (EU
+	 * 2021/914)"): under the row, wrapped, so README.txt keeps 76
+	 * columns. */
+	static const int kinds[] = {COL_TEXT, COL_TEXT, COL_WIDE};
 	const char *heads[] = {msg(d, CT_TH_RECIPIENT), msg(d, CT_TH_COUNTRY),
 			       msg(d, CT_TH_SAFEGUARDS)};
 	table_begin(d, NULL, heads, kinds, 3);

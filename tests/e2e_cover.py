@@ -252,10 +252,14 @@ class CoverPages(unittest.TestCase):
         a = Archive("email=" + SASKIA, "nl", formats="json")
         try:
             self.assertEqual(a.names, ["index.html", "README.txt",
-                                       "data.json", "manifest.json"])
+                                       "data.json", "about.json",
+                                       "manifest.json"])
             hrefs = {attrs["href"] for tag, attrs in a.page.tags
                      if tag == "a"}
-            self.assertEqual(hrefs, set(a.names))
+            # Besides the files, the one link out: where to complain.
+            about = json.loads(a.zip.read("about.json"))
+            self.assertEqual(hrefs, set(a.names) | {
+                about["supervisory_authority"]["url"]})
             self.assertNotIn("csv/", a.readme)
             # The counts are there without a CSV file to link.
             table = a.page.table_with_header("Tabel")
