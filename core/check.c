@@ -76,20 +76,11 @@ static int problem(checker *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static int problem(checker *c, const char *fmt, ...)
 {
-	dpex_buf b = DPEX_BUF_INIT;
-	int rc = dpex_datamap_where(c->m, &b, c->path, c->depth);
-	if (!rc)
-		rc = dpex_buf_puts(&b, ": ");
-	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	int rc = dpex_datamap_diag(c->m, c->diags, DPEX_DIAG_ERROR, c->path,
+				   c->depth, fmt, ap);
 	va_end(ap);
-	if (!rc)
-		rc = dpex_buf_puts(&b, msg);
-	if (!rc)
-		rc = dpex_diags_add(c->diags, DPEX_DIAG_ERROR, "%s", b.data);
-	dpex_buf_free(&b);
 	return rc;
 }
 

@@ -74,19 +74,37 @@ static int format_path(dpex_buf *b, const dpex_jsonpos_step *path, size_t depth)
 	return rc;
 }
 
-static int where(dpex_buf *b, const char *path, const char *text, size_t len,
-		 const dpex_jsonpos_step *steps, size_t depth)
+/* Adds "FILE:LINE:COLUMN: $.a.b[2]: [warning: ]message" to diags. */
+static int add_placed(dpex_diags *diags, dpex_severity sev, const char *path,
+		      const char *text, size_t len,
+		      const dpex_jsonpos_step *steps, size_t depth,
+		      const char *fmt, va_list ap)
 {
 	int line, column;
 	dpex_jsonpos_find(text, len, steps, depth, &line, &column);
-	int rc = dpex_buf_printf(b, "%s:%d:%d: ", path, line, column);
-	return rc ? rc : format_path(b, steps, depth);
+	dpex_buf b = DPEX_BUF_INIT;
+	int rc = dpex_buf_printf(&b, "%s:%d:%d: ", path, line, column);
+	if (!rc)
+		rc = format_path(&b, steps, depth);
+	if (!rc)
+		rc = dpex_buf_puts(&b, sev == DPEX_DIAG_WARNING ? ": warning: "
+								: ": ");
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (!rc)
+		rc = dpex_buf_puts(&b, msg);
+	if (!rc)
+		rc = dpex_diags_add(diags, sev, "%s", b.data);
+	dpex_buf_free(&b);
+	return rc;
 }
 
-int dpex_datamap_where(const dpex_datamap *m, dpex_buf *b,
-		       const dpex_jsonpos_step *path, size_t depth)
+int dpex_datamap_diag(const dpex_datamap *m, dpex_diags *diags,
+		      dpex_severity sev, const dpex_jsonpos_step *path,
+		      size_t depth, const char *fmt, va_list ap)
 {
-	return where(b, m->path, m->text, m->text_len, path, depth);
+	return add_placed(diags, sev, m->path, m->text, m->text_len, path,
+			  depth, fmt, ap);
 }
 
 static void report(parser *p, dpex_severity sev, const char *fmt, va_list ap)
@@ -94,15 +112,9 @@ static void report(parser *p, dpex_severity sev, const char *fmt, va_list ap)
 	if (p->failed)
 		return;
 	size_t depth = p->depth < PATH_MAX_DEPTH ? p->depth : PATH_MAX_DEPTH;
-	dpex_buf b = DPEX_BUF_INIT;
-	where(&b, p->path, p->text, p->len, p->steps, depth);
-	dpex_buf_puts(&b, sev == DPEX_DIAG_WARNING ? ": warning: " : ": ");
-	char msg[1024];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	dpex_buf_puts(&b, msg);
-	if (!b.data || dpex_diags_add(p->diags, sev, "%s", b.data))
+	if (add_placed(p->diags, sev, p->path, p->text, p->len, p->steps, depth,
+		       fmt, ap))
 		p->failed = true;
-	dpex_buf_free(&b);
 }
 
 static void problem(parser *p, const char *fmt, ...)

@@ -19,6 +19,7 @@
 #include "jsonpos.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -105,10 +106,13 @@ int dpex_datamap_parse(dpex_datamap **out, const char *path, const char *text,
 
 void dpex_datamap_free(dpex_datamap *m);
 
-/* Appends "FILE:LINE:COLUMN: $.a.b[2]" for the value at path to b, the
- * prefix of every message about a place in the map. */
-int dpex_datamap_where(const dpex_datamap *m, dpex_buf *b,
-		       const dpex_jsonpos_step *path, size_t depth);
+/* Adds a message about the value at path to diags, placed as every
+ * message about the map is: "FILE:LINE:COLUMN: $.a.b[2]: message", with
+ * "warning: " before a warning's message. DPEX_ENOMEM on failure. */
+int dpex_datamap_diag(const dpex_datamap *m, dpex_diags *diags,
+		      dpex_severity sev, const dpex_jsonpos_step *path,
+		      size_t depth, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 
 /* Index of the named identifier, source or entity; -1 if none. */
 int dpex_datamap_identifier(const dpex_datamap *m, const char *name);

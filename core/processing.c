@@ -53,24 +53,12 @@ static void say(reader *r, dpex_severity sev, const char *fmt, ...)
 {
 	if (r->rc)
 		return;
-	dpex_buf b = DPEX_BUF_INIT;
 	size_t depth = r->depth < DEPTH_MAX ? r->depth : DEPTH_MAX;
-	int rc = dpex_datamap_where(r->m, &b, r->path, depth);
-	if (!rc)
-		rc = dpex_buf_puts(&b, sev == DPEX_DIAG_WARNING ? ": warning: "
-								: ": ");
-	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!rc)
-		rc = dpex_buf_puts(&b, msg);
-	if (!rc)
-		rc = dpex_diags_add(r->diags, sev, "%s", b.data);
-	dpex_buf_free(&b);
-	if (rc)
+	if (dpex_datamap_diag(r->m, r->diags, sev, r->path, depth, fmt, ap))
 		r->rc = DPEX_ENOMEM;
+	va_end(ap);
 }
 
 #define PROBLEM(r, ...) say((r), DPEX_DIAG_ERROR, __VA_ARGS__)
