@@ -114,6 +114,21 @@ static dpex_gather *gather_new(const dpex_plan *p)
 	return g;
 }
 
+/* Ends an open: on success the shapes are taken from the cursors and g is
+ * handed out; on failure (rc, or the shapes) g is freed. */
+static int finish_open(dpex_gather **out, dpex_gather *g,
+		       dpex_source *const *sources, int rc)
+{
+	if (!rc)
+		rc = build_shapes(g, sources);
+	if (rc) {
+		dpex_gather_free(g);
+		return rc;
+	}
+	*out = g;
+	return 0;
+}
+
 int dpex_gather_open_batch(dpex_gather **out, const dpex_plan *p,
 			   dpex_source *const *sources, const char *const *sqls,
 			   const char *const *params)
@@ -133,14 +148,7 @@ int dpex_gather_open_batch(dpex_gather **out, const dpex_plan *p,
 			dpex_error_wrap(rc,
 					"entity \"%s\": ", m->entities[e].name);
 	}
-	if (!rc)
-		rc = build_shapes(g, sources);
-	if (rc) {
-		dpex_gather_free(g);
-		return rc;
-	}
-	*out = g;
-	return 0;
+	return finish_open(out, g, sources, rc);
 }
 
 void dpex_gather_select(dpex_gather *g, int subject)
@@ -190,14 +198,7 @@ int dpex_gather_open(dpex_gather **out, const dpex_plan *p,
 			dpex_error_wrap(rc,
 					"entity \"%s\": ", m->entities[e].name);
 	}
-	if (!rc)
-		rc = build_shapes(g, sources);
-	if (rc) {
-		dpex_gather_free(g);
-		return rc;
-	}
-	*out = g;
-	return 0;
+	return finish_open(out, g, sources, rc);
 }
 
 const dpex_entity_shape *dpex_gather_shapes(const dpex_gather *g)
