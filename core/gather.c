@@ -139,15 +139,39 @@ int dpex_gather_open_batch(dpex_gather **out, const dpex_plan *p,
 	if (!g)
 		return DPEX_ENOMEM;
 	g->batch = true;
-	int rc = 0;
-	for (size_t e = 0; !rc && e < m->nentities; e++) {
-		rc = dpex_cursor_open_params(&g->cursors[e],
-					     sources[m->entities[e].source],
-					     sqls[e], 2, &params[2 * e]);
-		if (rc)
-			dpex_error_wrap(rc,
-					"entity \"%s\": ", m->entities[e].name);
+	/* Per source, its entities' cursors in one pipeline. */
+	size_t n = m->nentities;
+	size_t *ents = dpex_calloc(n, sizeof(*ents));
+	const char **q = dpex_calloc(n, sizeof(*q));
+	const char **qp = dpex_calloc(2 * n, sizeof(*qp));
+	dpex_cursor **c = dpex_calloc(n, sizeof(*c));
+	int rc = ents && q && qp && c ? 0 : DPEX_ENOMEM;
+	for (size_t s = 0; !rc && s < m->nsources; s++) {
+		size_t k = 0, failed = 0;
+		for (size_t e = 0; e < n; e++) {
+			if (m->entities[e].source != (int)s)
+				continue;
+			ents[k] = e;
+			q[k] = sqls[e];
+			qp[2 * k] = params[2 * e];
+			qp[2 * k + 1] = params[2 * e + 1];
+			k++;
+		}
+		if (k == 0)
+			continue;
+		rc = dpex_cursor_open_many(c, sources[s], k, q, 2, qp, &failed);
+		if (rc) {
+			dpex_error_wrap(rc, "entity \"%s\": ",
+					m->entities[ents[failed]].name);
+			break;
+		}
+		for (size_t i = 0; i < k; i++)
+			g->cursors[ents[i]] = c[i];
 	}
+	free(ents);
+	free(q);
+	free(qp);
+	free(c);
 	return finish_open(out, g, sources, rc);
 }
 

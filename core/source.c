@@ -310,13 +310,11 @@ int dpex_source_query_params(dpex_source *s, const char *sql, int nparams,
 	return rc;
 }
 
-static int fetch(dpex_cursor *c)
+/* Takes r, the answer to a FETCH, as the cursor's current batch. */
+static int take_batch(dpex_cursor *c, PGresult *r)
 {
 	PQclear(c->batch);
-	c->batch = NULL;
-	char sql[64];
-	snprintf(sql, sizeof(sql), "FETCH %d FROM %s", c->fetch, c->name);
-	c->batch = PQexec(c->source->conn, sql);
+	c->batch = r;
 	if (PQresultStatus(c->batch) != PGRES_TUPLES_OK)
 		return result_error(c->source, c->batch, "reading rows failed");
 	if (!c->values) {
@@ -348,6 +346,18 @@ static int fetch(dpex_cursor *c)
 	return 0;
 }
 
+static void fetch_sql(const dpex_cursor *c, char sql[64])
+{
+	snprintf(sql, 64, "FETCH %d FROM %s", c->fetch, c->name);
+}
+
+static int fetch(dpex_cursor *c)
+{
+	char sql[64];
+	fetch_sql(c, sql);
+	return take_batch(c, PQexec(c->source->conn, sql));
+}
+
 int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
 		     const char *array_param)
 {
@@ -355,19 +365,32 @@ int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
 	return dpex_cursor_open_params(out, s, sql, 1, params);
 }
 
+static dpex_cursor *cursor_new(dpex_source *s)
+{
+	dpex_cursor *c = dpex_calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->source = s;
+	snprintf(c->name, sizeof(c->name), "dpex_c%u", s->next_cursor++);
+	c->fetch = BATCH_FIRST_ROWS;
+	return c;
+}
+
+static int declare_sql(const dpex_cursor *c, const char *sql, dpex_buf *b)
+{
+	return dpex_buf_printf(b, "DECLARE %s NO SCROLL CURSOR FOR %s", c->name,
+			       sql);
+}
+
 int dpex_cursor_open_params(dpex_cursor **out, dpex_source *s, const char *sql,
 			    int nparams, const char *const *params)
 {
 	*out = NULL;
-	dpex_cursor *c = dpex_calloc(1, sizeof(*c));
+	dpex_cursor *c = cursor_new(s);
 	if (!c)
 		return DPEX_ENOMEM;
-	c->source = s;
-	snprintf(c->name, sizeof(c->name), "dpex_c%u", s->next_cursor++);
-	c->fetch = BATCH_FIRST_ROWS;
 	dpex_buf decl = DPEX_BUF_INIT;
-	int rc = dpex_buf_printf(&decl, "DECLARE %s NO SCROLL CURSOR FOR %s",
-				 c->name, sql);
+	int rc = declare_sql(c, sql, &decl);
 	if (!rc) {
 		PGresult *r = PQexecParams(s->conn, decl.data, nparams, NULL,
 					   params, NULL, NULL, 0);
@@ -384,6 +407,104 @@ int dpex_cursor_open_params(dpex_cursor **out, dpex_source *s, const char *sql,
 	}
 	*out = c;
 	return 0;
+}
+
+/* The results of one pipelined statement, up to its terminating NULL:
+ * the first is kept (the caller clears it), the rest cleared. */
+static PGresult *pipeline_result(dpex_source *s)
+{
+	PGresult *r = PQgetResult(s->conn), *more;
+	while (r && (more = PQgetResult(s->conn)))
+		PQclear(more);
+	return r;
+}
+
+/* Sends every DECLARE and its first FETCH, then reads the answers in
+ * order. The first failure is kept (*failed names its cursor); the server
+ * skips what follows it (PGRES_PIPELINE_ABORTED) up to the sync. */
+static int open_pipelined(dpex_cursor **c, dpex_source *s, size_t n,
+			  const char *const *sqls, int nparams,
+			  const char *const *params, size_t *failed)
+{
+	int rc = 0;
+	size_t sent = 0;
+	for (; !rc && sent < n; sent++) {
+		dpex_buf decl = DPEX_BUF_INIT;
+		char fsql[64];
+		fetch_sql(c[sent], fsql);
+		rc = declare_sql(c[sent], sqls[sent], &decl);
+		if (!rc &&
+		    (!PQsendQueryParams(s->conn, decl.data, nparams, NULL,
+					params + sent * (size_t)nparams, NULL,
+					NULL, 0) ||
+		     !PQsendQueryParams(s->conn, fsql, 0, NULL, NULL, NULL,
+					NULL, 0)))
+			rc = source_error(s, "query failed", NULL);
+		dpex_buf_free(&decl);
+		if (rc)
+			*failed = sent;
+	}
+	if (!PQpipelineSync(s->conn) && !rc) {
+		*failed = 0;
+		rc = source_error(s, "query failed", NULL);
+	}
+	for (size_t i = 0; i < sent && PQstatus(s->conn) == CONNECTION_OK;
+	     i++) {
+		PGresult *r = pipeline_result(s);
+		if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = result_error(s, r, "query failed");
+			*failed = i;
+		}
+		PQclear(r);
+		r = pipeline_result(s);
+		if (!rc) {
+			rc = take_batch(c[i], r);
+			if (rc)
+				*failed = i;
+		} else {
+			PQclear(r);
+		}
+	}
+	/* Up to and including the sync's own result. */
+	PGresult *r;
+	while (PQstatus(s->conn) == CONNECTION_OK &&
+	       (r = PQgetResult(s->conn))) {
+		bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+		if (sync)
+			break;
+	}
+	if (!rc && PQstatus(s->conn) != CONNECTION_OK) {
+		*failed = 0;
+		rc = source_error(s, "query failed", NULL);
+	}
+	return rc;
+}
+
+int dpex_cursor_open_many(dpex_cursor **out, dpex_source *s, size_t n,
+			  const char *const *sqls, int nparams,
+			  const char *const *params, size_t *failed)
+{
+	*failed = 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++)
+		if (!(out[i] = cursor_new(s)))
+			rc = DPEX_ENOMEM;
+	if (!rc && !PQenterPipelineMode(s->conn))
+		rc = source_error(s, "query failed", NULL);
+	if (!rc) {
+		rc = open_pipelined(out, s, n, sqls, nparams, params, failed);
+		if (!PQexitPipelineMode(s->conn) && !rc)
+			rc = source_error(s, "query failed", NULL);
+	}
+	if (rc)
+		for (size_t i = 0; i < n; i++) {
+			dpex_cursor_close(out[i]);
+			out[i] = NULL;
+		}
+	return rc;
 }
 
 const char *dpex_cursor_column_name(const dpex_cursor *c, size_t column)

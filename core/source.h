@@ -77,6 +77,15 @@ int dpex_cursor_open(dpex_cursor **out, dpex_source *s, const char *sql,
 int dpex_cursor_open_params(dpex_cursor **out, dpex_source *s, const char *sql,
 			    int nparams, const char *const *params);
 
+/* Opens n cursors on one source in one round trip (libpq's pipeline
+ * mode): every DECLARE, with its nparams parameters from
+ * params[i * nparams], and its first FETCH go out before any answer is
+ * read. On failure no cursor is left open and *failed is the index of the
+ * one whose statement failed. */
+int dpex_cursor_open_many(dpex_cursor **out, dpex_source *s, size_t n,
+			  const char *const *sqls, int nparams,
+			  const char *const *params, size_t *failed);
+
 size_t dpex_cursor_ncolumns(const dpex_cursor *c);
 /* The result column's name, or NULL. Borrowed. */
 const char *dpex_cursor_column_name(const dpex_cursor *c, size_t column);

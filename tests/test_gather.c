@@ -1,6 +1,7 @@
 /* The gather walk against a real PostgreSQL (scripts/test starts one and
  * exports PGHOST): rows arrive in tree order, grandchildren under their
  * own parents, and hostile names stay names. */
+#include "core/buf.h"
 #include "core/datamap.h"
 #include "core/error.h"
 #include "core/gather.h"
@@ -234,6 +235,95 @@ Test(gather, unreachable_host_is_a_source_error)
 	cr_expect(strncmp(dpex_error_message(),
 			  "source \"db\": cannot connect: ", 29) == 0,
 		  "%s", dpex_error_message());
+	dpex_datamap_free(m);
+	dpex_diags_free(&d);
+}
+
+static dpex_datamap *parse_map(dpex_diags *d)
+{
+	dpex_datamap *m = NULL;
+	cr_assert_eq(dpex_datamap_parse(&m, "map.json", map_text,
+					strlen(map_text), d),
+		     0);
+	return m;
+}
+
+/* The values a cursor holds in its first column, as "a,b,c". */
+static void drain(dpex_cursor *c, dpex_buf *out)
+{
+	const dpex_value *v;
+	while ((v = dpex_cursor_row(c))) {
+		dpex_buf_printf(out, "%s%s", out->len ? "," : "", v[0].data);
+		cr_assert_eq(dpex_cursor_next(c), 0);
+	}
+}
+
+Test(gather, pipelined_cursors_each_read_their_own_rows)
+{
+	dpex_diags d = DPEX_DIAGS_INIT;
+	dpex_datamap *m = parse_map(&d);
+	dpex_source *s = NULL;
+	cr_assert_eq(dpex_source_open(&s, m, 0), 0);
+	const char *sqls[] = {
+		"SELECT email FROM people WHERE id = ANY($1::int[]) ORDER BY "
+		"id",
+		"SELECT id FROM lines WHERE order_id = ANY($1::int[]) ORDER "
+		"BY id",
+		"SELECT part FROM parts WHERE part <> ALL($1::text[]) ORDER "
+		"BY part",
+	};
+	const char *params[] = {"{2,1}", "{10,20}", "{p2}"};
+	dpex_cursor *c[3];
+	size_t failed = 99;
+	cr_assert_eq(dpex_cursor_open_many(c, s, 3, sqls, 1, params, &failed),
+		     0, "%s", dpex_error_message());
+	/* Read interleaved, as the tree walk does. */
+	cr_expect_str_eq(dpex_cursor_row(c[2])[0].data, "other");
+	cr_expect_str_eq(dpex_cursor_row(c[0])[0].data, "a@example.nl");
+	const char *want[] = {"a@example.nl,b@example.nl", "100,101,200",
+			      "other,p1,p3"};
+	for (int i = 0; i < 3; i++) {
+		dpex_buf got = DPEX_BUF_INIT;
+		drain(c[i], &got);
+		cr_expect_str_eq(got.data, want[i], "cursor %d", i);
+		dpex_buf_free(&got);
+		dpex_cursor_close(c[i]);
+	}
+	dpex_source_close(s);
+	dpex_datamap_free(m);
+	dpex_diags_free(&d);
+}
+
+Test(gather, pipelined_cursor_failure_names_its_statement_and_leaves_none)
+{
+	dpex_diags d = DPEX_DIAGS_INIT;
+	dpex_datamap *m = parse_map(&d);
+	dpex_source *s = NULL;
+	cr_assert_eq(dpex_source_open(&s, m, 0), 0);
+	const char *sqls[] = {
+		"SELECT id FROM people WHERE id = ANY($1::int[])",
+		"SELECT id FROM nowhere WHERE id = ANY($1::int[])",
+		"SELECT id FROM lines WHERE id = ANY($1::int[])",
+	};
+	const char *params[] = {"{1}", "{1}", "{1}"};
+	dpex_cursor *c[3];
+	size_t failed = 99;
+	cr_expect_eq(dpex_cursor_open_many(c, s, 3, sqls, 1, params, &failed),
+		     DPEX_ESOURCE);
+	cr_expect_eq(failed, 1);
+	cr_expect(strstr(dpex_error_message(),
+			 "relation \"nowhere\" does not exist") != NULL,
+		  "%s", dpex_error_message());
+	for (int i = 0; i < 3; i++)
+		cr_expect_null(c[i]);
+	/* The connection is out of pipeline mode and usable again. */
+	cr_assert_eq(dpex_source_restart(s), 0, "%s", dpex_error_message());
+	dpex_cursor *one = NULL;
+	cr_assert_eq(dpex_cursor_open(&one, s, sqls[0], "{1}"), 0, "%s",
+		     dpex_error_message());
+	cr_expect_str_eq(dpex_cursor_row(one)[0].data, "1");
+	dpex_cursor_close(one);
+	dpex_source_close(s);
 	dpex_datamap_free(m);
 	dpex_diags_free(&d);
 }
