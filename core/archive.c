@@ -1,5 +1,6 @@
 #include "archive.h"
 
+#include "../exporters/jsonw.h"
 #include "error.h"
 #include "utf8.h"
 
@@ -75,7 +76,7 @@ struct dpex_archive {
 	char *spool;  /* out_dir/.dpex-spool-XXXXXX */
 	int spool_fd; /* holds the spool's lock while the archive lives */
 	bool spool_borrowed; /* options.spool_dir: emptied, not removed */
-	bool no_dir_sync;
+	bool unpublished;
 	unsigned int next_file;
 	unsigned int nfirst; /* members moved first so far */
 	size_t mem_total;    /* bytes of members in memory, <= ARCHIVE_MEMORY */
@@ -377,7 +378,7 @@ int dpex_archive_open(dpex_archive **out, const dpex_archive_options *opt)
 		return DPEX_ENOMEM;
 	a->compress = opt->compress;
 	a->spool_fd = -1;
-	a->no_dir_sync = opt->no_dir_sync;
+	a->unpublished = opt->unpublished;
 	a->out_dir = dpex_strdup(opt->out_dir);
 	a->name = dpex_strdup(opt->name);
 	char *final = dpex_asprintf("%s/%s", opt->out_dir, opt->name);
@@ -817,14 +818,19 @@ static int add_manifest(dpex_archive *a, json_t *extra, zip_int32_t method,
 	int rc = manifest_new(&m, a, extra);
 	if (rc)
 		return rc;
-	char *text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	dpex_buf text = DPEX_BUF_INIT;
+	rc = dpex_jsonw_dump(&text, m);
 	json_decref(m);
-	char *data = text ? dpex_asprintf("%s\n", text) : NULL;
-	free(text);
-	if (!data)
-		return dpex_error_oom();
+	if (!rc)
+		rc = dpex_buf_putc(&text, '\n');
+	if (rc) {
+		dpex_buf_free(&text);
+		return rc;
+	}
+	size_t len = text.len;
+	char *data = dpex_buf_steal(&text);
 	/* freep = 1: libzip frees data with free() when done with it. */
-	zip_source_t *src = zip_source_buffer(a->zip, data, strlen(data), 1);
+	zip_source_t *src = zip_source_buffer(a->zip, data, len, 1);
 	if (!src) {
 		free(data);
 		return dpex_error_set(DPEX_EINTERNAL, "%s: %s", MANIFEST_NAME,
@@ -898,21 +904,40 @@ static int fsync_path(const char *path, int flags)
 	return err;
 }
 
-/* Moves the finished ZIP to its final name, refusing to replace a file
- * that appeared there since the check (RENAME_NOREPLACE is atomic). */
+/* Moves a finished ZIP to its final name, refusing to replace a file that
+ * appeared there since the check (RENAME_NOREPLACE is atomic). An errno. */
+static int rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	/* File systems without RENAME_NOREPLACE: the final name was checked
+	 * just before the ZIP was written. */
+	if ((errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) &&
+	    rename(from, to) == 0)
+		return 0;
+	return errno;
+}
+
 static int publish(dpex_archive *a, const char *final)
 {
-	if (renameat2(AT_FDCWD, a->tmp_path, AT_FDCWD, final,
-		      RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno == EEXIST)
+	int err = rename_noreplace(a->tmp_path, final);
+	if (err == EEXIST)
 		return check_not_there(a, final);
-	/* File systems without RENAME_NOREPLACE: final was checked just
-	 * before the ZIP was written. */
-	if ((errno == EINVAL || errno == ENOSYS || errno == ENOTSUP) &&
-	    rename(a->tmp_path, final) == 0)
-		return 0;
-	return output_error(a, a->name, errno);
+	return err ? output_error(a, a->name, err) : 0;
+}
+
+int dpex_archive_publish(const char *hidden, const char *final)
+{
+	int err = rename_noreplace(hidden, final);
+	if (err == EEXIST)
+		return dpex_error_set(DPEX_EOUTPUT,
+				      "archive \"%s\" already exists: dpex "
+				      "never overwrites an archive",
+				      final);
+	if (err)
+		return dpex_error_set(DPEX_EOUTPUT, "renaming %s to %s: %s",
+				      hidden, final, strerror(err));
+	return 0;
 }
 
 static void discard_tmp(dpex_archive *a)
@@ -974,7 +999,7 @@ static int write_zip_file(dpex_archive *a, json_t *extra)
 		return rc;
 	/* libzip does not fsync: without it a crash after the rename could
 	 * leave an empty archive under the final name. */
-	int err = fsync_path(a->tmp_path, O_RDONLY);
+	int err = a->unpublished ? 0 : fsync_path(a->tmp_path, O_RDONLY);
 	return err ? output_error(a, a->name, err) : 0;
 }
 
@@ -1028,7 +1053,7 @@ static int write_zip_memory(dpex_archive *a, json_t *extra, int fd)
 	free(chunk);
 	/* Without it a crash after the rename could leave an empty archive
 	 * under the final name. */
-	while (!rc && fsync(fd) != 0)
+	while (!rc && !a->unpublished && fsync(fd) != 0)
 		if (errno != EINTR)
 			rc = output_error(a, a->name, errno);
 done:
@@ -1055,8 +1080,12 @@ static int write_zip(dpex_archive *a, json_t *extra, const char *final)
 		return rc;
 	/* Inside the spool: killed now, the process leaves one hidden,
 	 * locked directory for the next run to sweep, and libzip's own
-	 * temporary file lands there too. */
-	a->tmp_path = dpex_asprintf("%s/%s", a->spool, a->name);
+	 * temporary file lands there too. Unpublished, it outlives the
+	 * spool's emptying: hidden beside its final name, where a bulk rerun
+	 * sweeps it. */
+	a->tmp_path = a->unpublished
+			      ? dpex_asprintf("%s/.%s.tmp", a->out_dir, a->name)
+			      : dpex_asprintf("%s/%s", a->spool, a->name);
 	if (!a->tmp_path)
 		return DPEX_ENOMEM;
 	/* Made first, 0600, because libzip gives its output the mode of the
@@ -1077,16 +1106,14 @@ static int write_zip(dpex_archive *a, json_t *extra, const char *final)
 		close(fd);
 		rc = write_zip_file(a, extra);
 	}
-	if (rc)
+	if (rc || a->unpublished)
 		return rc;
 	rc = publish(a, final);
 	if (rc)
 		return rc;
 	free(a->tmp_path);
 	a->tmp_path = NULL;
-	int err = a->no_dir_sync
-			  ? 0
-			  : fsync_path(a->out_dir, O_RDONLY | O_DIRECTORY);
+	int err = fsync_path(a->out_dir, O_RDONLY | O_DIRECTORY);
 	if (err) {
 		/* The rename may not survive a crash: a failed commit leaves
 		 * no archive behind, so take it back. */
@@ -1111,6 +1138,11 @@ int dpex_archive_commit(dpex_archive *a, json_t *extra, char **final_path)
 	}
 	a->committed = true;
 	remove_spool(a);
+	if (a->unpublished) {
+		free(final);
+		final = a->tmp_path;
+		a->tmp_path = NULL;
+	}
 	*final_path = final;
 	return 0;
 }

@@ -36,11 +36,12 @@ typedef struct dpex_archive_options {
 	 * archive is done but kept (NULL: one made and removed per archive).
 	 */
 	const char *spool_dir;
-	/* Bulk: out_dir is not fsynced after the rename; the caller makes
-	 * the renames durable (syncfs) before it records the archives. The
-	 * ZIP itself is still fsynced before its rename, so a final name
+	/* Bulk: commit leaves the ZIP, not fsynced, under a hidden name in
+	 * out_dir (".<name>.tmp") and names that in *final_path; the caller
+	 * makes a batch of them durable with one syncfs, then moves each to
+	 * its final name with dpex_archive_publish, so a final name still
 	 * never holds a partial archive. */
-	bool no_dir_sync;
+	bool unpublished;
 } dpex_archive_options;
 
 /* Creates the spool directory in out_dir, after removing the spools that
@@ -94,8 +95,14 @@ int dpex_archive_member_first(dpex_archive *a, const char *name);
 
 /* Writes manifest.json (the members with name, size, rows and sha256, plus
  * every key of extra, which may be NULL and is not stolen), the ZIP, fsyncs
- * and renames. On success *final_path (caller frees) names the archive. */
+ * and renames. On success *final_path (caller frees) names the archive
+ * (unpublished: its hidden name). */
 int dpex_archive_commit(dpex_archive *a, json_t *extra, char **final_path);
+
+/* Bulk: moves an unpublished archive (see dpex_archive_options) from its
+ * hidden name to final, refusing to replace a file there. The caller has
+ * made hidden durable and makes the rename durable. */
+int dpex_archive_publish(const char *hidden, const char *final);
 
 /* Releases the archive; an uncommitted one is discarded without a trace. */
 void dpex_archive_free(dpex_archive *a);

@@ -45,11 +45,6 @@ int dpex_buf_puts(dpex_buf *b, const char *s)
 	return dpex_buf_append(b, s, strlen(s));
 }
 
-int dpex_buf_putc(dpex_buf *b, char c)
-{
-	return dpex_buf_append(b, &c, 1);
-}
-
 int dpex_buf_printf(dpex_buf *b, const char *fmt, ...)
 {
 	va_list ap;

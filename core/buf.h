@@ -20,13 +20,28 @@ typedef struct dpex_buf {
 /* A value a whole row of PostgreSQL output may reach (1 GB per field). */
 #define DPEX_BUF_DEFAULT_MAX ((size_t)1 << 31)
 
-#define DPEX_BUF_INIT {NULL, 0, 0, 0}
+#define DPEX_BUF_INIT                                                          \
+	{                                                                      \
+		NULL, 0, 0, 0                                                  \
+	}
 
 /* Makes room for n more bytes; DPEX_ENOMEM, or DPEX_EINTERNAL past max. */
 int dpex_buf_reserve(dpex_buf *b, size_t n);
 int dpex_buf_append(dpex_buf *b, const void *p, size_t n);
 int dpex_buf_puts(dpex_buf *b, const char *s);
-int dpex_buf_putc(dpex_buf *b, char c);
+
+/* Inline: the writers put most bytes one at a time. */
+static inline int dpex_buf_putc(dpex_buf *b, char c)
+{
+	size_t max = b->max ? b->max : DPEX_BUF_DEFAULT_MAX;
+	if (b->len + 1 < b->cap && b->len < max) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return dpex_buf_append(b, &c, 1);
+}
+
 int dpex_buf_printf(dpex_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Empties the buffer and keeps its memory. */

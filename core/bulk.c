@@ -69,8 +69,10 @@ typedef struct worker {
 	char *spool; /* OUT/.dpex-spool-XXXXXX, every archive's spool */
 	bool spool_made;
 	int spool_fd; /* its lock, so no sweep takes it while the run lives */
-	/* Journal entries of archives written since the last syncfs. */
+	/* Subjects done since the last flush: their journal entries and,
+	 * for archives, the hidden names they wait under (else NULL). */
 	dpex_journal_entry *pending;
+	char **hidden;
 	size_t npending, cap;
 	dpex_source **sources;
 	/* Per given identifier, built on first use. */
@@ -639,8 +641,9 @@ static int hash_file(const char *path, char hex[65], long long *size)
 	return 0;
 }
 
+/* archive_path: the archive's hidden name, which record takes over. */
 static int record(batch *b, size_t i, const char *status, long long rows,
-		  const char *archive_path, const char *error)
+		  char *archive_path, const char *error)
 {
 	bulk_run *r = b->w->r;
 	const subject *s = &r->subjects[b->idx[i]];
@@ -649,8 +652,11 @@ static int record(batch *b, size_t i, const char *status, long long rows,
 	char rel[64] = "";
 	if (archive_path) {
 		int rc = hash_file(archive_path, sha, &bytes);
-		if (rc)
+		if (rc) {
+			unlink(archive_path);
+			free(archive_path);
 			return rc;
+		}
 		snprintf(rel, sizeof(rel), "%.2s/dpex-%s.zip", s->id + 1,
 			 s->id);
 	}
@@ -659,9 +665,16 @@ static int record(batch *b, size_t i, const char *status, long long rows,
 		size_t cap = w->cap ? 2 * w->cap : 64;
 		dpex_journal_entry *p =
 			dpex_realloc(w->pending, cap * sizeof(*p));
-		if (!p)
+		if (p)
+			w->pending = p;
+		char **h = p ? dpex_realloc(w->hidden, cap * sizeof(*h)) : NULL;
+		if (!h) {
+			if (archive_path)
+				unlink(archive_path);
+			free(archive_path);
 			return DPEX_ENOMEM;
-		w->pending = p;
+		}
+		w->hidden = h;
 		w->cap = cap;
 	}
 	dpex_journal_entry e = {
@@ -673,6 +686,7 @@ static int record(batch *b, size_t i, const char *status, long long rows,
 		.archive = dpex_strdup(rel),
 		.error = dpex_strdup(error ? error : ""),
 	};
+	w->hidden[w->npending] = archive_path;
 	w->pending[w->npending++] = e;
 	if (!e.sha256 || !e.archive || !e.error)
 		return DPEX_ENOMEM;
@@ -727,13 +741,14 @@ static int export_one(batch *b, dpex_gather *g, size_t i)
 		.store = r->opt->store,
 		.kind = r->opt->kind,
 		.spool_dir = b->w->spool,
-		.no_dir_sync = true,
+		.unpublished = true,
 	};
 	dpex_gather_select(g, (int)i);
 	dpex_export_result res;
 	int rc = dpex_export_write(&req, b->plan, ids_of(b, i), g, &res);
 	if (!rc) {
 		rc = record(b, i, "ok", res.rows, res.archive_path, NULL);
+		res.archive_path = NULL;
 		dpex_export_result_free(&res);
 		return rc;
 	}
@@ -853,19 +868,40 @@ static int do_batch(worker *w, const size_t *idx, size_t n)
 	return rc;
 }
 
-/* The archives' renames are made durable with one syncfs (each ZIP was
- * fsynced before its rename), then the journal says they exist. */
+/* The batch's archives were written under hidden names without an fsync
+ * each: one syncfs makes them durable, then they take their final names,
+ * a second syncfs makes the renames durable, and only then does the
+ * journal say they exist. Two syncs a batch instead of two a subject, and
+ * a final name still never holds a partial archive. */
 static int flush_journal(worker *w)
 {
 	bulk_run *r = w->r;
 	int rc = 0;
-	if (w->npending && syncfs(r->out_fd) != 0)
-		rc = dpex_error_set(DPEX_EOUTPUT, "syncing %s: %s",
-				    r->opt->out_dir, strerror(errno));
+	bool any = false;
+	for (size_t i = 0; i < w->npending; i++)
+		any |= w->hidden[i] != NULL;
+	for (int pass = 0; any && pass < 2 && !rc; pass++) {
+		if (syncfs(r->out_fd) != 0)
+			rc = dpex_error_set(DPEX_EOUTPUT, "syncing %s: %s",
+					    r->opt->out_dir, strerror(errno));
+		for (size_t i = 0; !rc && pass == 0 && i < w->npending; i++) {
+			if (!w->hidden[i])
+				continue;
+			char *final = dpex_asprintf("%s/%s", r->opt->out_dir,
+						    w->pending[i].archive);
+			rc = final ? dpex_archive_publish(w->hidden[i], final)
+				   : DPEX_ENOMEM;
+			free(final);
+		}
+	}
 	for (size_t i = 0; i < w->npending; i++) {
 		dpex_journal_entry *e = &w->pending[i];
 		if (!rc)
 			rc = dpex_journal_append(r->journal, e);
+		/* Not published: the rerun redoes the subject. */
+		if (rc && w->hidden[i])
+			unlink(w->hidden[i]);
+		free(w->hidden[i]);
 		free((char *)e->sha256);
 		free((char *)e->archive);
 		free((char *)e->error);
@@ -938,6 +974,7 @@ static void worker_free(worker *w)
 		remove_tree_files(w->spool);
 	free(w->spool);
 	free(w->pending);
+	free(w->hidden);
 	if (w->sources)
 		for (size_t s = 0; s < m->nsources; s++)
 			dpex_source_close(w->sources[s]);
@@ -1065,7 +1102,7 @@ static void remove_leftovers(const char *out)
 			size_t n = strlen(f->d_name);
 			char path[8400];
 			snprintf(path, sizeof(path), "%s/%s", sub, f->d_name);
-			/* The hidden ZIP (.dpex-<id>.zip.XXXXXX.tmp) and
+			/* An unpublished ZIP (.dpex-<id>.zip.tmp) and
 			 * libzip's own temporary next to it. */
 			if (strncmp(f->d_name, ".dpex-spool-", 12) == 0)
 				remove_tree_files(path);

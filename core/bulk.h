@@ -14,13 +14,15 @@
  *
  * Archives go to OUT/<2 hex>/dpex-<request id>.zip, the request id being
  * derived from the subject (SHA-256 of "identifier=value"), so a rerun
- * names the same file. Each ZIP is fsynced before its rename (a final name
- * never holds a partial archive); after each batch one syncfs makes the
- * renames durable and only then does OUT/journal.tsv get the batch's
- * lines. A rerun skips what the journal lists, redoes the rest (removing
- * an archive the journal does not know), and removes the temporary files
- * a killed run left. Each worker spools in its own locked
- * OUT/.dpex-spool-XXXXXX.
+ * names the same file. A batch's ZIPs are written under hidden names
+ * beside their final ones (OUT/<2 hex>/.dpex-<id>.zip.tmp) without an
+ * fsync each; at the end of the batch one syncfs makes them durable, they
+ * are renamed to their final names, a second syncfs makes the renames
+ * durable, and only then does OUT/journal.tsv get the batch's lines. A
+ * final name never holds a partial archive. A rerun skips what the journal
+ * lists, redoes the rest (removing an archive the journal does not know),
+ * and removes the hidden and temporary files a killed run left. Each
+ * worker spools in its own locked OUT/.dpex-spool-XXXXXX.
  * OUT/summary.csv is rewritten from the journal at the end of every run.
  */
 #ifndef DPEX_BULK_H

@@ -84,11 +84,15 @@ static void text_n(doc *d, const char *s, size_t n)
 	if (d->rc)
 		return;
 	if (!d->html) {
-		for (size_t i = 0; i < n && !d->rc; i++) {
-			char c = s[i];
-			if ((unsigned char)c < 0x20 || c == 0x7f)
-				c = ' ';
-			d->rc = dpex_buf_putc(&d->line, c);
+		size_t start = 0;
+		for (size_t i = 0; i <= n && !d->rc; i++) {
+			if (i < n && (unsigned char)s[i] >= 0x20 &&
+			    s[i] != 0x7f)
+				continue;
+			d->rc = dpex_buf_append(&d->line, s + start, i - start);
+			if (!d->rc && i < n)
+				d->rc = dpex_buf_putc(&d->line, ' ');
+			start = i + 1;
 		}
 		return;
 	}

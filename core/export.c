@@ -1,6 +1,7 @@
 #include "export.h"
 
 #include "../exporters/exporter.h"
+#include "../exporters/jsonw.h"
 #include "about.h"
 #include "archive.h"
 #include "cover.h"
@@ -308,18 +309,18 @@ static int add_about(export_run *r, json_t **out)
 	free(rows);
 	if (!about)
 		return dpex_error_oom();
-	char *text = json_dumps(about, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	dpex_buf text = DPEX_BUF_INIT;
 	dpex_sink *sink = NULL;
-	int rc = text ? 0 : dpex_error_oom();
+	int rc = dpex_jsonw_dump(&text, about);
+	if (!rc)
+		rc = dpex_buf_putc(&text, '\n');
 	if (!rc)
 		rc = dpex_archive_member_open(r->archive, "about.json", &sink);
 	if (!rc)
-		rc = dpex_sink_puts(sink, text);
-	if (!rc)
-		rc = dpex_sink_puts(sink, "\n");
+		rc = dpex_sink_write(sink, text.data, text.len);
 	if (!rc)
 		rc = dpex_sink_close(sink, -1);
-	free(text);
+	dpex_buf_free(&text);
 	if (rc) {
 		json_decref(about);
 		return rc;
@@ -373,7 +374,7 @@ static int write_archive(export_run *r, dpex_export_result *res)
 				    .name = name,
 				    .compress = !r->req->store,
 				    .spool_dir = r->req->spool_dir,
-				    .no_dir_sync = r->req->no_dir_sync};
+				    .unpublished = r->req->unpublished};
 	if (!rc)
 		rc = dpex_scope_open(&r->scope, r->map, r->kind,
 				     dpex_gather_shapes(r->gather), &r->info,

@@ -26,7 +26,7 @@ typedef struct dpex_export_request {
 	const char *request_id; /* NULL: one is made up */
 	bool store;		/* ZIP members stored, not deflated */
 	const char *spool_dir;	/* bulk: see dpex_archive_options */
-	bool no_dir_sync;	/* bulk: see dpex_archive_options */
+	bool unpublished;	/* bulk: see dpex_archive_options */
 	const char *lang;	/* cover page language: en, nl, sv; NULL: en */
 	const char *kind; /* "access" (NULL: the default) or "portability" */
 } dpex_export_request;

@@ -1,5 +1,6 @@
 #include "jsonw.h"
 
+#include "../core/error.h"
 #include "../core/utf8.h"
 #include "pgtext.h"
 
@@ -106,6 +107,87 @@ int dpex_jsonw_string(dpex_buf *out, const char *s, size_t len,
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
+}
+
+static int newline(dpex_buf *out, int depth)
+{
+	int rc = dpex_buf_putc(out, '\n');
+	for (int i = 0; !rc && i < depth; i++)
+		rc = dpex_buf_append(out, "  ", 2);
+	return rc;
+}
+
+static int dump(dpex_buf *out, const json_t *v, int depth)
+{
+	int rc = 0;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		if (json_object_size(v) == 0)
+			return dpex_buf_append(out, "{}", 2);
+		rc = dpex_buf_putc(out, '{');
+		const char *key;
+		json_t *item;
+		bool first = true;
+		json_object_foreach((json_t *)v, key, item)
+		{
+			if (!rc && !first)
+				rc = dpex_buf_putc(out, ',');
+			first = false;
+			if (!rc)
+				rc = newline(out, depth + 1);
+			if (!rc)
+				rc = dpex_jsonw_string(out, key, strlen(key),
+						       NULL);
+			if (!rc)
+				rc = dpex_buf_append(out, ": ", 2);
+			if (!rc)
+				rc = dump(out, item, depth + 1);
+		}
+		if (!rc)
+			rc = newline(out, depth);
+		return rc ? rc : dpex_buf_putc(out, '}');
+	}
+	case JSON_ARRAY: {
+		if (json_array_size(v) == 0)
+			return dpex_buf_append(out, "[]", 2);
+		rc = dpex_buf_putc(out, '[');
+		for (size_t i = 0; !rc && i < json_array_size(v); i++) {
+			if (i)
+				rc = dpex_buf_putc(out, ',');
+			if (!rc)
+				rc = newline(out, depth + 1);
+			if (!rc)
+				rc = dump(out, json_array_get(v, i), depth + 1);
+		}
+		if (!rc)
+			rc = newline(out, depth);
+		return rc ? rc : dpex_buf_putc(out, ']');
+	}
+	case JSON_STRING:
+		return dpex_jsonw_string(out, json_string_value(v),
+					 json_string_length(v), NULL);
+	case JSON_INTEGER:
+		return dpex_buf_printf(out, "%" JSON_INTEGER_FORMAT,
+				       json_integer_value(v));
+	case JSON_TRUE:
+		return dpex_buf_append(out, "true", 4);
+	case JSON_FALSE:
+		return dpex_buf_append(out, "false", 5);
+	case JSON_NULL:
+		return dpex_buf_append(out, "null", 4);
+	case JSON_REAL:
+		break;
+	}
+	/* jansson's own number formatting. */
+	char *text = json_dumps(v, JSON_ENCODE_ANY);
+	rc = text ? dpex_buf_puts(out, text) : DPEX_ENOMEM;
+	free(text);
+	return rc;
+}
+
+int dpex_jsonw_dump(dpex_buf *out, const json_t *v)
+{
+	return dump(out, v, 0);
 }
 
 bool dpex_jsonw_is_number(const char *s, size_t len)

@@ -17,12 +17,18 @@
 #include "../core/buf.h"
 #include "../core/value.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 /* Appends s as a quoted JSON string. */
 int dpex_jsonw_string(dpex_buf *out, const char *s, size_t len,
 		      size_t *repaired);
+
+/* Appends v as json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER) lays
+ * it out (about.json, manifest.json), a few times faster: strings go
+ * through the escaping writer above. */
+int dpex_jsonw_dump(dpex_buf *out, const json_t *v);
 
 /* True when s is a number by RFC 8259 §6 grammar, so it can be written
  * bare; PostgreSQL's "NaN", "Infinity" and "-Infinity" are not. */

@@ -590,3 +590,58 @@ Test(archive, full_disk_fails_commit_and_cleans)
 	free(ls);
 	umount(dir);
 }
+
+/* Bulk: committed under a hidden name beside the final one, published by a
+ * rename that never replaces a file. Both ZIP paths: fill() spools its
+ * large member, the second archive is built in memory. */
+Test(archive, unpublished_archive_waits_hidden_until_published)
+{
+	dpex_archive *a = NULL;
+	dpex_archive_options opt = {.out_dir = dir,
+				    .name = "dpex-r1.zip",
+				    .compress = true,
+				    .unpublished = true};
+	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
+		     dpex_error_message());
+	fill(a);
+	char *hidden = commit(a);
+	dpex_archive_free(a);
+	char want[256], final[128];
+	snprintf(want, sizeof(want), "%s/.dpex-r1.zip.tmp", dir);
+	snprintf(final, sizeof(final), "%s/dpex-r1.zip", dir);
+	cr_assert_str_eq(hidden, want);
+	char *ls = listing(dir);
+	cr_expect_str_eq(ls, ".dpex-r1.zip.tmp");
+	free(ls);
+	int status;
+	char *t = capture(&status, "unzip -tq '%s' 2>&1", hidden);
+	cr_expect_eq(status, 0, "unzip -t: %s", t);
+	free(t);
+	cr_assert_eq(dpex_archive_publish(hidden, final), 0, "%s",
+		     dpex_error_message());
+	ls = listing(dir);
+	cr_expect_str_eq(ls, "dpex-r1.zip");
+	free(ls);
+	free(hidden);
+
+	/* A second one, small, may not take the first one's name. */
+	opt.name = "dpex-r2.zip";
+	cr_assert_eq(dpex_archive_open(&a, &opt), 0);
+	dpex_sink *s;
+	cr_assert_eq(dpex_archive_member_open(a, "data.json", &s), 0);
+	put(s, "[]\n");
+	cr_assert_eq(dpex_sink_close(s, 0), 0);
+	hidden = commit(a);
+	dpex_archive_free(a);
+	cr_expect_eq(dpex_archive_publish(hidden, final), DPEX_EOUTPUT);
+	snprintf(want, sizeof(want),
+		 "archive \"%s\" already exists: dpex never overwrites an "
+		 "archive",
+		 final);
+	cr_expect_str_eq(dpex_error_message(), want);
+	ls = listing(dir);
+	cr_expect_str_eq(ls, ".dpex-r2.zip.tmp dpex-r1.zip");
+	free(ls);
+	unlink(hidden);
+	free(hidden);
+}

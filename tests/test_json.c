@@ -360,3 +360,27 @@ Test(json, long_document_streams_in_pieces_that_join_up)
 	free(out);
 	exporter_run_end(&r);
 }
+
+/* about.json and manifest.json: laid out byte for byte as jansson does. */
+Test(jsonw, dump_lays_out_as_jansson_does)
+{
+	json_error_t err;
+	json_t *v = json_loads(
+		"{\"$schema\": \"x.json\", \"n\": -42, \"big\": "
+		"9007199254740993,"
+		" \"t\": true, \"f\": false, \"z\": null, \"r\": 1.5,"
+		" \"s\": \"quote \\\" back \\\\ tab \\t nl \\n \\u0001 \\u00e9 "
+		"/\","
+		" \"empty\": {}, \"none\": [],"
+		" \"list\": [1, [2, {\"k\": [\"v\"]}], {}, []],"
+		" \"deep\": {\"a\": {\"b\": {\"c\": \"d\"}}}}",
+		0, &err);
+	cr_assert_not_null(v, "%s", err.text);
+	char *want = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	dpex_buf got = DPEX_BUF_INIT;
+	cr_assert_eq(dpex_jsonw_dump(&got, v), 0);
+	cr_expect_str_eq(got.data, want);
+	free(want);
+	dpex_buf_free(&got);
+	json_decref(v);
+}
