@@ -873,27 +873,32 @@ static int do_batch(worker *w, const size_t *idx, size_t n)
  * a second syncfs makes the renames durable, and only then does the
  * journal say they exist. Two syncs a batch instead of two a subject, and
  * a final name still never holds a partial archive. */
+static int sync_out(const bulk_run *r)
+{
+	if (syncfs(r->out_fd) == 0)
+		return 0;
+	return dpex_error_set(DPEX_EOUTPUT, "syncing %s: %s", r->opt->out_dir,
+			      strerror(errno));
+}
+
 static int flush_journal(worker *w)
 {
 	bulk_run *r = w->r;
-	int rc = 0;
 	bool any = false;
 	for (size_t i = 0; i < w->npending; i++)
 		any |= w->hidden[i] != NULL;
-	for (int pass = 0; any && pass < 2 && !rc; pass++) {
-		if (syncfs(r->out_fd) != 0)
-			rc = dpex_error_set(DPEX_EOUTPUT, "syncing %s: %s",
-					    r->opt->out_dir, strerror(errno));
-		for (size_t i = 0; !rc && pass == 0 && i < w->npending; i++) {
-			if (!w->hidden[i])
-				continue;
-			char *final = dpex_asprintf("%s/%s", r->opt->out_dir,
-						    w->pending[i].archive);
-			rc = final ? dpex_archive_publish(w->hidden[i], final)
-				   : DPEX_ENOMEM;
-			free(final);
-		}
+	int rc = any ? sync_out(r) : 0;
+	for (size_t i = 0; !rc && i < w->npending; i++) {
+		if (!w->hidden[i])
+			continue;
+		char *final = dpex_asprintf("%s/%s", r->opt->out_dir,
+					    w->pending[i].archive);
+		rc = final ? dpex_archive_publish(w->hidden[i], final)
+			   : DPEX_ENOMEM;
+		free(final);
 	}
+	if (!rc && any)
+		rc = sync_out(r);
 	for (size_t i = 0; i < w->npending; i++) {
 		dpex_journal_entry *e = &w->pending[i];
 		if (!rc)
