@@ -355,6 +355,9 @@ static int fetch(dpex_cursor *c)
 {
 	char sql[64];
 	fetch_sql(c, sql);
+	/* The last batch goes first: two at once would double the memory. */
+	PQclear(c->batch);
+	c->batch = NULL;
 	return take_batch(c, PQexec(c->source->conn, sql));
 }
 
