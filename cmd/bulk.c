@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 #include "core/bulk.h"
+#include "core/cover.h"
 #include "core/error.h"
 #include "core/scope.h"
 
@@ -58,6 +59,9 @@ const char bulk_usage[] =
 	"      --store               store members uncompressed\n"
 	"      --kind KIND           access (default) or portability, as for "
 	"export\n"
+	"      --lang LANG           language of index.html and README.txt: "
+	"en,\n"
+	"                            nl or sv (default: en)\n"
 	"  -j, --jobs N              parallel workers, each with its own\n"
 	"                            connections (default: number of "
 	"cores)\n"
@@ -99,6 +103,7 @@ int cmd_bulk(int argc, char **argv)
 		OPT_ALL,
 		OPT_STORE,
 		OPT_KIND,
+		OPT_LANG,
 		OPT_BATCH,
 		OPT_PROGRESS
 	};
@@ -112,6 +117,7 @@ int cmd_bulk(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"store", no_argument, NULL, OPT_STORE},
 		{"kind", required_argument, NULL, OPT_KIND},
+		{"lang", required_argument, NULL, OPT_LANG},
 		{"jobs", required_argument, NULL, 'j'},
 		{"batch", required_argument, NULL, OPT_BATCH},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
@@ -158,6 +164,15 @@ int cmd_bulk(int argc, char **argv)
 			o.kind = optarg;
 			break;
 		}
+		case OPT_LANG:
+			if (dpex_cover_check_lang(optarg))
+				return usage_error("bulk",
+						   "--lang \"%s\" is "
+						   "not available: choose en, "
+						   "nl or sv",
+						   optarg);
+			o.lang = optarg;
+			break;
 		case 'j':
 			o.jobs = (int)strtol(optarg, &end, 10);
 			if (*end || o.jobs < 1 || o.jobs > 256)

@@ -740,6 +740,7 @@ static int export_one(batch *b, dpex_gather *g, size_t i)
 		.request_id = s->id,
 		.store = r->opt->store,
 		.kind = r->opt->kind,
+		.lang = r->opt->lang,
 		.spool_dir = b->w->spool,
 		.unpublished = true,
 	};
@@ -1398,6 +1399,12 @@ int dpex_bulk_run(const dpex_bulk_options *opt, dpex_bulk_stats *stats)
 			dpex_buf_printf(&fp, "%s%s", f ? "," : "",
 					r->formats[f]);
 		dpex_buf_printf(&fp, " store=%s", opt->store ? "yes" : "no");
+		/* Named only when not the default, so that the journal of a
+		 * default run from an earlier version still resumes. */
+		if (opt->kind && strcmp(opt->kind, "access") != 0)
+			dpex_buf_printf(&fp, " kind=%s", opt->kind);
+		if (opt->lang && strcmp(opt->lang, "en") != 0)
+			dpex_buf_printf(&fp, " lang=%s", opt->lang);
 		rc = fp.data ? dpex_journal_open(&r->journal, opt->out_dir,
 						 fp.data)
 			     : DPEX_ENOMEM;

@@ -52,9 +52,11 @@ typedef struct dpex_bulk_options {
 	size_t nformats;
 	bool store;
 	const char *kind; /* "access" (NULL: the default) or "portability" */
-	int jobs;	  /* workers; <= 0: the number of cores */
-	int batch;	  /* subjects per batch; <= 0: up to the default, fewer
-			     so that each worker gets several batches */
+	const char
+		*lang; /* cover pages: "en" (NULL: the default), "nl", "sv" */
+	int jobs;      /* workers; <= 0: the number of cores */
+	int batch;     /* subjects per batch; <= 0: up to the default, fewer
+			  so that each worker gets several batches */
 	dpex_bulk_progress progress;
 } dpex_bulk_options;
 

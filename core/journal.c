@@ -114,8 +114,9 @@ static int load(dpex_journal *j, const char *fingerprint)
 					DPEX_EUSAGE,
 					"%s was written by a run with other "
 					"options (%s, now %s): rerun with the "
-					"same --format and --store, or choose "
-					"another --out directory",
+					"same --format, --store, --kind and "
+					"--lang, or choose another --out "
+					"directory",
 					j->path, line + strlen(HEADER),
 					fingerprint);
 		} else {

@@ -15,6 +15,7 @@ import csv
 import glob
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -383,11 +384,52 @@ class Bulk(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assert_same_as_reference(out)
 
+    def test_lang_gives_the_cover_pages_of_export_in_that_language(self):
+        out = self.out("dutch")
+        subjects = ["customer_id=%d" % i for i in self.ids[:3]]
+        listing = self.out("dutch.txt")
+        with open(listing, "w") as f:
+            f.write("\n".join(subjects) + "\n")
+        r = dpex("bulk", "--map", MAP, "--subjects", listing, "--out", out,
+                 "--lang", "nl")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        single = self.out("dutch-single")
+        os.mkdir(single)
+        rows = {r["subject"]: r for r in summary(out)}
+        for s in subjects:
+            e = dpex("export", "--map", MAP, "--subject", s, "--out",
+                     single, "--lang", "nl", "--quiet")
+            self.assertEqual(e.returncode, 0, e.stderr)
+            bulk = os.path.join(out, rows[s]["archive"])
+            with zipfile.ZipFile(bulk) as b, \
+                    zipfile.ZipFile(e.stdout.strip()) as x:
+                readme = b.read("README.txt").decode()
+                self.assertIn("Uw persoonsgegevens", readme)
+                # The same page but for the request id and the time.
+                strip = lambda t: re.sub(
+                    r"s[0-9a-f]{32}|[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}|"
+                    r"[0-9]{2}:[0-9]{2}", "", t)
+                self.assertEqual(strip(readme),
+                                 strip(x.read("README.txt").decode()), s)
+                self.assertEqual(json.loads(b.read("about.json"))["language"],
+                                 "nl")
+        # The journal knows the language: another one is refused.
+        r = dpex("bulk", "--map", MAP, "--subjects", listing, "--out", out)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("lang=nl, now formats=json,csv,xlsx store=no)",
+                      r.stderr)
+        r = dpex("bulk", "--map", MAP, "--subjects", listing, "--out", out,
+                 "--lang", "de")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn('--lang "de" is not available: choose en, nl or sv',
+                      r.stderr)
+
     def test_usage(self):
         r = dpex("bulk", "--help")
         self.assertEqual(r.returncode, 0)
         for s in ("--subjects FILE", "--subjects-query SQL", "--all",
-                  "--jobs N", "--batch N", "--progress=MODE", "journal.tsv",
+                  "--jobs N", "--batch N", "--progress=MODE", "--lang LANG",
+                  "journal.tsv",
                   "summary.csv", "Exit codes"):
             self.assertIn(s, r.stdout)
         r = dpex("bulk", "--map", MAP, "--out", self.out("x"))
