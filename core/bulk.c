@@ -64,15 +64,20 @@ typedef struct bulk_run {
 	atomic_bool shard_made[256]; /* OUT/<2 hex> exists */
 } bulk_run;
 
+/* A subject done since the last flush: its journal entry and, for an
+ * archive, the hidden name it waits under (else NULL). */
+typedef struct pending {
+	dpex_journal_entry e;
+	char *hidden;
+} pending;
+
 typedef struct worker {
 	bulk_run *r;
 	char *spool; /* OUT/.dpex-spool-XXXXXX, every archive's spool */
 	bool spool_made;
 	int spool_fd; /* its lock, so no sweep takes it while the run lives */
-	/* Subjects done since the last flush: their journal entries and,
-	 * for archives, the hidden names they wait under (else NULL). */
-	dpex_journal_entry *pending;
-	char **hidden;
+	/* Subjects done since the last flush. */
+	pending *pending;
 	size_t npending, cap;
 	dpex_source **sources;
 	/* Per given identifier, built on first use. */
@@ -663,18 +668,14 @@ static int record(batch *b, size_t i, const char *status, long long rows,
 	worker *w = b->w;
 	if (w->npending == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 64;
-		dpex_journal_entry *p =
-			dpex_realloc(w->pending, cap * sizeof(*p));
-		if (p)
-			w->pending = p;
-		char **h = p ? dpex_realloc(w->hidden, cap * sizeof(*h)) : NULL;
-		if (!h) {
+		pending *p = dpex_realloc(w->pending, cap * sizeof(*p));
+		if (!p) {
 			if (archive_path)
 				unlink(archive_path);
 			free(archive_path);
 			return DPEX_ENOMEM;
 		}
-		w->hidden = h;
+		w->pending = p;
 		w->cap = cap;
 	}
 	dpex_journal_entry e = {
@@ -686,8 +687,7 @@ static int record(batch *b, size_t i, const char *status, long long rows,
 		.archive = dpex_strdup(rel),
 		.error = dpex_strdup(error ? error : ""),
 	};
-	w->hidden[w->npending] = archive_path;
-	w->pending[w->npending++] = e;
+	w->pending[w->npending++] = (pending){e, archive_path};
 	if (!e.sha256 || !e.archive || !e.error)
 		return DPEX_ENOMEM;
 	b->recorded[i] = true;
@@ -887,27 +887,28 @@ static int flush_journal(worker *w)
 	bulk_run *r = w->r;
 	bool any = false;
 	for (size_t i = 0; i < w->npending; i++)
-		any |= w->hidden[i] != NULL;
+		any |= w->pending[i].hidden != NULL;
 	int rc = any ? sync_out(r) : 0;
 	for (size_t i = 0; !rc && i < w->npending; i++) {
-		if (!w->hidden[i])
+		if (!w->pending[i].hidden)
 			continue;
 		char *final = dpex_asprintf("%s/%s", r->opt->out_dir,
-					    w->pending[i].archive);
-		rc = final ? dpex_archive_publish(w->hidden[i], final)
+					    w->pending[i].e.archive);
+		rc = final ? dpex_archive_publish(w->pending[i].hidden, final)
 			   : DPEX_ENOMEM;
 		free(final);
 	}
 	if (!rc && any)
 		rc = sync_out(r);
 	for (size_t i = 0; i < w->npending; i++) {
-		dpex_journal_entry *e = &w->pending[i];
+		dpex_journal_entry *e = &w->pending[i].e;
+		char *hidden = w->pending[i].hidden;
 		if (!rc)
 			rc = dpex_journal_append(r->journal, e);
 		/* Not published: the rerun redoes the subject. */
-		if (rc && w->hidden[i])
-			unlink(w->hidden[i]);
-		free(w->hidden[i]);
+		if (rc && hidden)
+			unlink(hidden);
+		free(hidden);
 		free((char *)e->sha256);
 		free((char *)e->archive);
 		free((char *)e->error);
@@ -980,7 +981,6 @@ static void worker_free(worker *w)
 		remove_tree_files(w->spool);
 	free(w->spool);
 	free(w->pending);
-	free(w->hidden);
 	if (w->sources)
 		for (size_t s = 0; s < m->nsources; s++)
 			dpex_source_close(w->sources[s]);

@@ -310,10 +310,10 @@ int dpex_source_query_params(dpex_source *s, const char *sql, int nparams,
 	return rc;
 }
 
-/* Takes r, the answer to a FETCH, as the cursor's current batch. */
+/* Takes r, the answer to a FETCH, as the cursor's batch; the last one is
+ * already freed (two at once would double the memory). */
 static int take_batch(dpex_cursor *c, PGresult *r)
 {
-	PQclear(c->batch);
 	c->batch = r;
 	if (PQresultStatus(c->batch) != PGRES_TUPLES_OK)
 		return result_error(c->source, c->batch, "reading rows failed");
@@ -355,7 +355,6 @@ static int fetch(dpex_cursor *c)
 {
 	char sql[64];
 	fetch_sql(c, sql);
-	/* The last batch goes first: two at once would double the memory. */
 	PQclear(c->batch);
 	c->batch = NULL;
 	return take_batch(c, PQexec(c->source->conn, sql));

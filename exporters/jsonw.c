@@ -109,60 +109,56 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int newline(dpex_buf *out, int depth)
+/* Before each item of an object or array: a comma after the first, then
+ * a new line indented to depth. */
+static int item_start(dpex_buf *out, size_t i, int depth)
 {
-	int rc = dpex_buf_putc(out, '\n');
-	for (int i = 0; !rc && i < depth; i++)
+	int rc = i ? dpex_buf_putc(out, ',') : 0;
+	if (!rc)
+		rc = dpex_buf_putc(out, '\n');
+	for (int k = 0; !rc && k < depth; k++)
 		rc = dpex_buf_append(out, "  ", 2);
 	return rc;
 }
 
-static int dump(dpex_buf *out, const json_t *v, int depth)
+static int dump(dpex_buf *out, const json_t *v, int depth);
+
+/* An object (keys) or an array (no keys); empty ones stay on one line. */
+static int dump_items(dpex_buf *out, const json_t *v, int depth)
 {
-	int rc = 0;
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		if (json_object_size(v) == 0)
-			return dpex_buf_append(out, "{}", 2);
-		rc = dpex_buf_putc(out, '{');
-		const char *key;
-		json_t *item;
-		bool first = true;
-		json_object_foreach((json_t *)v, key, item)
-		{
-			if (!rc && !first)
-				rc = dpex_buf_putc(out, ',');
-			first = false;
-			if (!rc)
-				rc = newline(out, depth + 1);
-			if (!rc)
-				rc = dpex_jsonw_string(out, key, strlen(key),
-						       NULL);
+	bool object = json_is_object(v);
+	size_t n = object ? json_object_size(v) : json_array_size(v);
+	int rc = dpex_buf_putc(out, object ? '{' : '[');
+	if (n == 0)
+		return rc ? rc : dpex_buf_putc(out, object ? '}' : ']');
+	void *it = object ? json_object_iter((json_t *)v) : NULL;
+	for (size_t i = 0; !rc && i < n; i++) {
+		rc = item_start(out, i, depth + 1);
+		if (!rc && object) {
+			const char *key = json_object_iter_key(it);
+			rc = dpex_jsonw_string(out, key, strlen(key), NULL);
 			if (!rc)
 				rc = dpex_buf_append(out, ": ", 2);
-			if (!rc)
-				rc = dump(out, item, depth + 1);
 		}
 		if (!rc)
-			rc = newline(out, depth);
-		return rc ? rc : dpex_buf_putc(out, '}');
+			rc = dump(out,
+				  object ? json_object_iter_value(it)
+					 : json_array_get(v, i),
+				  depth + 1);
+		if (object)
+			it = json_object_iter_next((json_t *)v, it);
 	}
-	case JSON_ARRAY: {
-		if (json_array_size(v) == 0)
-			return dpex_buf_append(out, "[]", 2);
-		rc = dpex_buf_putc(out, '[');
-		for (size_t i = 0; !rc && i < json_array_size(v); i++) {
-			if (i)
-				rc = dpex_buf_putc(out, ',');
-			if (!rc)
-				rc = newline(out, depth + 1);
-			if (!rc)
-				rc = dump(out, json_array_get(v, i), depth + 1);
-		}
-		if (!rc)
-			rc = newline(out, depth);
-		return rc ? rc : dpex_buf_putc(out, ']');
-	}
+	if (!rc)
+		rc = item_start(out, 0, depth);
+	return rc ? rc : dpex_buf_putc(out, object ? '}' : ']');
+}
+
+static int dump(dpex_buf *out, const json_t *v, int depth)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		return dump_items(out, v, depth);
 	case JSON_STRING:
 		return dpex_jsonw_string(out, json_string_value(v),
 					 json_string_length(v), NULL);
@@ -180,7 +176,7 @@ static int dump(dpex_buf *out, const json_t *v, int depth)
 	}
 	/* jansson's own number formatting. */
 	char *text = json_dumps(v, JSON_ENCODE_ANY);
-	rc = text ? dpex_buf_puts(out, text) : DPEX_ENOMEM;
+	int rc = text ? dpex_buf_puts(out, text) : DPEX_ENOMEM;
 	free(text);
 	return rc;
 }

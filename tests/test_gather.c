@@ -239,13 +239,23 @@ Test(gather, unreachable_host_is_a_source_error)
 	dpex_diags_free(&d);
 }
 
-static dpex_datamap *parse_map(dpex_diags *d)
+/* The test database as the map's source "db", in its transaction. */
+static dpex_source *open_db(dpex_datamap **m, dpex_diags *d)
 {
-	dpex_datamap *m = NULL;
-	cr_assert_eq(dpex_datamap_parse(&m, "map.json", map_text,
+	cr_assert_eq(dpex_datamap_parse(m, "map.json", map_text,
 					strlen(map_text), d),
 		     0);
-	return m;
+	dpex_source *s = NULL;
+	cr_assert_eq(dpex_source_open(&s, *m, 0), 0, "%s",
+		     dpex_error_message());
+	return s;
+}
+
+static void close_db(dpex_source *s, dpex_datamap *m, dpex_diags *d)
+{
+	dpex_source_close(s);
+	dpex_datamap_free(m);
+	dpex_diags_free(d);
 }
 
 /* The values a cursor holds in its first column, as "a,b,c". */
@@ -261,9 +271,8 @@ static void drain(dpex_cursor *c, dpex_buf *out)
 Test(gather, pipelined_cursors_each_read_their_own_rows)
 {
 	dpex_diags d = DPEX_DIAGS_INIT;
-	dpex_datamap *m = parse_map(&d);
-	dpex_source *s = NULL;
-	cr_assert_eq(dpex_source_open(&s, m, 0), 0);
+	dpex_datamap *m = NULL;
+	dpex_source *s = open_db(&m, &d);
 	const char *sqls[] = {
 		"SELECT email FROM people WHERE id = ANY($1::int[]) ORDER BY "
 		"id",
@@ -289,17 +298,14 @@ Test(gather, pipelined_cursors_each_read_their_own_rows)
 		dpex_buf_free(&got);
 		dpex_cursor_close(c[i]);
 	}
-	dpex_source_close(s);
-	dpex_datamap_free(m);
-	dpex_diags_free(&d);
+	close_db(s, m, &d);
 }
 
 Test(gather, pipelined_cursor_failure_names_its_statement_and_leaves_none)
 {
 	dpex_diags d = DPEX_DIAGS_INIT;
-	dpex_datamap *m = parse_map(&d);
-	dpex_source *s = NULL;
-	cr_assert_eq(dpex_source_open(&s, m, 0), 0);
+	dpex_datamap *m = NULL;
+	dpex_source *s = open_db(&m, &d);
 	const char *sqls[] = {
 		"SELECT id FROM people WHERE id = ANY($1::int[])",
 		"SELECT id FROM nowhere WHERE id = ANY($1::int[])",
@@ -323,7 +329,5 @@ Test(gather, pipelined_cursor_failure_names_its_statement_and_leaves_none)
 		     dpex_error_message());
 	cr_expect_str_eq(dpex_cursor_row(one)[0].data, "1");
 	dpex_cursor_close(one);
-	dpex_source_close(s);
-	dpex_datamap_free(m);
-	dpex_diags_free(&d);
+	close_db(s, m, &d);
 }
