@@ -819,7 +819,7 @@ static int add_manifest(dpex_archive *a, json_t *extra, zip_int32_t method,
 	if (rc)
 		return rc;
 	dpex_buf text = DPEX_BUF_INIT;
-	rc = dpex_jsonw_dump(&text, m);
+	rc = dpex_jsonw_dump(&text, m, NULL);
 	json_decref(m);
 	if (!rc)
 		rc = dpex_buf_putc(&text, '\n');

@@ -79,6 +79,7 @@ typedef struct worker {
 	/* Subjects done since the last flush. */
 	pending *pending;
 	size_t npending, cap;
+	dpex_export_cache *cache;
 	dpex_source **sources;
 	/* Per given identifier, built on first use. */
 	dpex_plan **plans;
@@ -743,6 +744,7 @@ static int export_one(batch *b, dpex_gather *g, size_t i)
 		.lang = r->opt->lang,
 		.spool_dir = b->w->spool,
 		.unpublished = true,
+		.cache = b->w->cache,
 	};
 	dpex_gather_select(g, (int)i);
 	dpex_export_result res;
@@ -939,6 +941,8 @@ static void *worker_main(void *arg)
 			rc = dpex_error_set(DPEX_EOUTPUT, "locking %s: %s",
 					    w->spool, strerror(errno));
 	}
+	if (!rc)
+		rc = dpex_export_cache_new(&w->cache);
 	for (size_t s = 0; !rc && s < m->nsources; s++)
 		rc = dpex_source_open_at(&w->sources[s], m, (int)s,
 					 r->snapshots[s]);
@@ -981,6 +985,7 @@ static void worker_free(worker *w)
 		remove_tree_files(w->spool);
 	free(w->spool);
 	free(w->pending);
+	dpex_export_cache_free(w->cache);
 	if (w->sources)
 		for (size_t s = 0; s < m->nsources; s++)
 			dpex_source_close(w->sources[s]);

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "cover_text.h"
 #include "error.h"
+#include "memo.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -37,6 +38,8 @@ typedef struct doc {
 	int rc;
 	const dpex_cover_lang *lang;
 	const dpex_archive *archive;
+	dpex_memo *memo;   /* NULL: every part is rendered */
+	dpex_buf *capture; /* also gets what is written, while set */
 	dpex_buf line;
 	/* inside a table cell or a key/value row: lists become "a; b" */
 	bool in_cell;
@@ -69,6 +72,8 @@ static void sink_put(doc *d, const char *s, size_t n)
 {
 	if (!d->rc)
 		d->rc = dpex_sink_write(d->sink, s, n);
+	if (!d->rc && d->capture)
+		d->rc = dpex_buf_append(d->capture, s, n);
 }
 
 static void markup(doc *d, const char *s)
@@ -275,6 +280,42 @@ static void flush(doc *d, const char *first, const char *rest)
 		return;
 	wrap(d, first, rest, d->line.data ? d->line.data : "");
 	dpex_buf_clear(&d->line);
+}
+
+/* The parts of a page a memo may keep (memo.h). */
+enum { PART_CATEGORY_FACTS, PART_TRANSFERS, PART_CLOSING };
+
+/* Writes a part of the page that depends on nothing but keys (the values
+ * render reads), the language and the form: from the memo when it has it,
+ * else rendered, then kept. A part starts and ends between blocks. */
+static void memoized(doc *d, unsigned part, const json_t *const *keys,
+		     size_t nkeys, void (*render)(doc *, const json_t *),
+		     const json_t *arg)
+{
+	if (!d->memo || d->rc) {
+		render(d, arg);
+		return;
+	}
+	size_t lang = 0;
+	while (dpex_cover_langs[lang] != d->lang)
+		lang++;
+	unsigned tag = (part * 2 + d->html) * 16 + (unsigned)lang;
+	size_t len;
+	const char *kept = dpex_memo_get(d->memo, tag, keys, nkeys, &len);
+	if (kept) {
+		sink_put(d, kept, len);
+		return;
+	}
+	assert(!d->capture && d->line.len == 0 && d->ncells == 0 &&
+	       !d->in_cell);
+	dpex_buf out = DPEX_BUF_INIT;
+	d->capture = &out;
+	render(d, arg);
+	d->capture = NULL;
+	if (!d->rc)
+		d->rc = dpex_memo_put(d->memo, tag, keys, nkeys,
+				      out.data ? out.data : "", out.len);
+	dpex_buf_free(&out);
 }
 
 /* ---- blocks ------------------------------------------------------------ */
@@ -1169,6 +1210,51 @@ static void category_data(doc *d, const json_t *entities)
 	ul_end(d);
 }
 
+/* What a category is for, on what basis, from where, for how long and for
+ * whom: the same for every subject with data in it. */
+static void category_facts(doc *d, const json_t *c)
+{
+	kv_begin(d, CT_TH_PURPOSES);
+	text_list(d, json_object_get(c, "purposes"));
+	kv_end(d);
+	kv_begin(d, CT_TH_LEGAL_BASIS);
+	legal_bases(d, json_object_get(c, "legal_basis"));
+	kv_end(d);
+	kv_begin(d, CT_TH_ORIGIN);
+	origin(d, json_object_get(c, "origin"));
+	kv_end(d);
+	kv_begin(d, CT_TH_RETENTION);
+	const char *retention = field(d, c, "retention");
+	text(d, retention ? retention : msg(d, CT_NOT_STATED));
+	kv_end(d);
+	kv_begin(d, CT_TH_RECIPIENTS);
+	recipients(d, json_object_get(c, "recipients"));
+	kv_end(d);
+	kv_begin(d, CT_TH_AUTOMATED);
+	const json_t *ad = json_object_get(c, "automated_decision");
+	const char *desc = field(d, ad, "description");
+	const char *logic = field(d, ad, "logic");
+	if (!desc && !logic)
+		text(d, msg(d, CT_AUTOMATED_NONE));
+	if (desc)
+		text(d, desc);
+	if (desc && logic)
+		text(d, " ");
+	if (logic)
+		tpl1(d, CT_AUTOMATED_LOGIC, logic);
+	const char *significance = field(d, ad, "significance");
+	if ((desc || logic) && significance) {
+		text(d, " ");
+		tpl1(d, CT_AUTOMATED_SIGNIFICANCE, significance);
+	}
+	if ((desc || logic) && json_is_true(json_object_get(ad, "profiling"))) {
+		text(d, " ");
+		text(d, msg(d, CT_PROFILING));
+	}
+	kv_end(d);
+	kv_table_end(d);
+}
+
 static void categories_section(doc *d, const json_t *about)
 {
 	heading(d, 2, msg(d, CT_H_CATEGORIES));
@@ -1188,46 +1274,14 @@ static void categories_section(doc *d, const json_t *about)
 		kv_begin(d, CT_TH_CAT_DATA);
 		category_data(d, json_object_get(c, "entities"));
 		kv_end(d);
-		kv_begin(d, CT_TH_PURPOSES);
-		text_list(d, json_object_get(c, "purposes"));
-		kv_end(d);
-		kv_begin(d, CT_TH_LEGAL_BASIS);
-		legal_bases(d, json_object_get(c, "legal_basis"));
-		kv_end(d);
-		kv_begin(d, CT_TH_ORIGIN);
-		origin(d, json_object_get(c, "origin"));
-		kv_end(d);
-		kv_begin(d, CT_TH_RETENTION);
-		const char *retention = field(d, c, "retention");
-		text(d, retention ? retention : msg(d, CT_NOT_STATED));
-		kv_end(d);
-		kv_begin(d, CT_TH_RECIPIENTS);
-		recipients(d, json_object_get(c, "recipients"));
-		kv_end(d);
-		kv_begin(d, CT_TH_AUTOMATED);
-		const json_t *ad = json_object_get(c, "automated_decision");
-		const char *desc = field(d, ad, "description");
-		const char *logic = field(d, ad, "logic");
-		if (!desc && !logic)
-			text(d, msg(d, CT_AUTOMATED_NONE));
-		if (desc)
-			text(d, desc);
-		if (desc && logic)
-			text(d, " ");
-		if (logic)
-			tpl1(d, CT_AUTOMATED_LOGIC, logic);
-		const char *significance = field(d, ad, "significance");
-		if ((desc || logic) && significance) {
-			text(d, " ");
-			tpl1(d, CT_AUTOMATED_SIGNIFICANCE, significance);
-		}
-		if ((desc || logic) &&
-		    json_is_true(json_object_get(ad, "profiling"))) {
-			text(d, " ");
-			text(d, msg(d, CT_PROFILING));
-		}
-		kv_end(d);
-		kv_table_end(d);
+		const json_t *facts[] = {
+			json_object_get(c, "purposes"),
+			json_object_get(c, "legal_basis"),
+			json_object_get(c, "origin"),
+			json_object_get(c, "retention"),
+			json_object_get(c, "recipients"),
+			json_object_get(c, "automated_decision")};
+		memoized(d, PART_CATEGORY_FACTS, facts, 6, category_facts, c);
 	}
 }
 
@@ -1437,6 +1491,14 @@ static void contact_section(doc *d, const json_t *about)
 	kv_table_end(d);
 }
 
+/* The rights, where to complain and whom to ask: the page's end. */
+static void closing_sections(doc *d, const json_t *about)
+{
+	rights_section(d, about);
+	complaint_section(d, about);
+	contact_section(d, about);
+}
+
 static int write_page(doc *d, const json_t *about, const json_t *summary)
 {
 	page_begin(d);
@@ -1445,12 +1507,16 @@ static int write_page(doc *d, const json_t *about, const json_t *summary)
 	glance_section(d, summary);
 	files_section(d);
 	categories_section(d, about);
-	transfers_section(d, about);
+	const json_t *transfers[] = {
+		json_object_get(about, "third_country_transfers")};
+	memoized(d, PART_TRANSFERS, transfers, 1, transfers_section, about);
 	excluded_section(d, about);
 	redactions_section(d, about);
-	rights_section(d, about);
-	complaint_section(d, about);
-	contact_section(d, about);
+	const json_t *closing[] = {
+		json_object_get(about, "rights"),
+		json_object_get(about, "controller"),
+		json_object_get(about, "supervisory_authority")};
+	memoized(d, PART_CLOSING, closing, 3, closing_sections, about);
 	page_end(d);
 	return d->rc;
 }
@@ -1475,9 +1541,9 @@ int dpex_cover_check_lang(const char *lang)
 
 static int add_page(dpex_archive *a, const char *name, bool html,
 		    const dpex_cover_lang *lang, const json_t *about,
-		    const json_t *summary)
+		    const json_t *summary, dpex_memo *memo)
 {
-	doc d = {.html = html, .lang = lang, .archive = a};
+	doc d = {.html = html, .lang = lang, .archive = a, .memo = memo};
 	int rc = dpex_archive_member_open(a, name, &d.sink);
 	if (rc)
 		return rc;
@@ -1490,7 +1556,7 @@ static int add_page(dpex_archive *a, const char *name, bool html,
 }
 
 int dpex_cover_add(dpex_archive *a, const json_t *about, const json_t *summary,
-		   const char *lang)
+		   const char *lang, dpex_memo *memo)
 {
 	int rc = dpex_cover_check_lang(lang);
 	if (rc)
@@ -1498,9 +1564,9 @@ int dpex_cover_add(dpex_archive *a, const json_t *about, const json_t *summary,
 	const dpex_cover_lang *l = dpex_cover_lang_find(lang ? lang : "en");
 	if (!json_is_object(about))
 		about = NULL;
-	rc = add_page(a, INDEX_NAME, true, l, about, summary);
+	rc = add_page(a, INDEX_NAME, true, l, about, summary, memo);
 	if (!rc)
-		rc = add_page(a, README_NAME, false, l, about, summary);
+		rc = add_page(a, README_NAME, false, l, about, summary, memo);
 	if (!rc)
 		rc = dpex_archive_member_first(a, INDEX_NAME);
 	if (!rc)

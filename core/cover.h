@@ -10,6 +10,7 @@
 #define DPEX_COVER_H
 
 #include "archive.h"
+#include "memo.h"
 
 #include <jansson.h>
 
@@ -24,8 +25,11 @@ int dpex_cover_check_lang(const char *lang);
  * counts and say that category information is not available. Neither is
  * stolen. Call it after every other member is closed and before
  * dpex_archive_commit: the pages list the members added so far, and
- * manifest.json. Every text from data is escaped. */
+ * manifest.json. Every text from data is escaped. memo, when not NULL,
+ * keeps the parts that depend only on values of about that later pages
+ * share (about_cache.h), so those are rendered once; the pages are the
+ * same with or without it. */
 int dpex_cover_add(dpex_archive *a, const json_t *about, const json_t *summary,
-		   const char *lang);
+		   const char *lang, dpex_memo *memo);
 
 #endif

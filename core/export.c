@@ -3,10 +3,12 @@
 #include "../exporters/exporter.h"
 #include "../exporters/jsonw.h"
 #include "about.h"
+#include "about_cache.h"
 #include "archive.h"
 #include "cover.h"
 #include "error.h"
 #include "gather.h"
+#include "memo.h"
 #include "plan.h"
 #include "resolve.h"
 #include "scope.h"
@@ -23,6 +25,40 @@
 /* Archive members come in this order whatever order --format names. */
 static const char *const format_order[] = {"json", "csv", "xlsx", "csv-safe"};
 #define NFORMATS (sizeof(format_order) / sizeof(format_order[0]))
+
+struct dpex_export_cache {
+	dpex_about_cache *about;
+	dpex_memo *about_text; /* about.json's shared parts, laid out */
+	dpex_memo *cover;
+};
+
+/* Parts kept per thread, each memo: the map's texts for a few dozen
+ * shapes of answer. */
+#define MEMO_BYTES ((size_t)4 << 20)
+
+int dpex_export_cache_new(dpex_export_cache **out)
+{
+	*out = NULL;
+	dpex_export_cache *c = dpex_calloc(1, sizeof(*c));
+	if (!c || dpex_about_cache_new(&c->about) ||
+	    dpex_memo_new(&c->about_text, MEMO_BYTES) ||
+	    dpex_memo_new(&c->cover, MEMO_BYTES)) {
+		dpex_export_cache_free(c);
+		return DPEX_ENOMEM;
+	}
+	*out = c;
+	return 0;
+}
+
+void dpex_export_cache_free(dpex_export_cache *c)
+{
+	if (!c)
+		return;
+	dpex_about_cache_free(c->about);
+	dpex_memo_free(c->about_text);
+	dpex_memo_free(c->cover);
+	free(c);
+}
 
 typedef struct export_run {
 	const dpex_export_request *req;
@@ -305,13 +341,15 @@ static int add_about(export_run *r, json_t **out)
 			       .rows = rows,
 			       .formats = formats,
 			       .nformats = r->noutputs};
-	json_t *about = dpex_about_build(&in);
+	json_t *about = dpex_about_cache_build(
+		r->req->cache ? r->req->cache->about : NULL, &in);
 	free(rows);
 	if (!about)
 		return dpex_error_oom();
 	dpex_buf text = DPEX_BUF_INIT;
 	dpex_sink *sink = NULL;
-	int rc = dpex_jsonw_dump(&text, about);
+	int rc = dpex_jsonw_dump(
+		&text, about, r->req->cache ? r->req->cache->about_text : NULL);
 	if (!rc)
 		rc = dpex_buf_putc(&text, '\n');
 	if (!rc)
@@ -412,7 +450,8 @@ static int write_archive(export_run *r, dpex_export_result *res)
 		json_decref(about);
 		return dpex_error_oom();
 	}
-	rc = dpex_cover_add(r->archive, about, extra, request_lang(r));
+	rc = dpex_cover_add(r->archive, about, extra, request_lang(r),
+			    r->req->cache ? r->req->cache->cover : NULL);
 	if (!rc)
 		rc = dpex_archive_commit(r->archive, extra, &res->archive_path);
 	json_decref(extra);

@@ -16,6 +16,15 @@ typedef struct dpex_subject_key {
 	const char *value;
 } dpex_subject_key;
 
+/* What one thread keeps from an archive to the next of the same request
+ * settings: about.json documents per shape of answer and the cover page
+ * parts they share (about_cache.h, memo.h). Archives are the same with or
+ * without it; a bulk worker has one, a single export none. */
+typedef struct dpex_export_cache dpex_export_cache;
+
+int dpex_export_cache_new(dpex_export_cache **out);
+void dpex_export_cache_free(dpex_export_cache *c);
+
 typedef struct dpex_export_request {
 	const dpex_datamap *map;
 	const dpex_subject_key *keys;
@@ -29,6 +38,7 @@ typedef struct dpex_export_request {
 	bool unpublished;	/* bulk: see dpex_archive_options */
 	const char *lang;	/* cover page language: en, nl, sv; NULL: en */
 	const char *kind; /* "access" (NULL: the default) or "portability" */
+	dpex_export_cache *cache; /* bulk: the worker's; NULL: none */
 } dpex_export_request;
 
 typedef struct dpex_export_result {

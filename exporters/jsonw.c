@@ -121,10 +121,11 @@ static int item_start(dpex_buf *out, size_t i, int depth)
 	return rc;
 }
 
-static int dump(dpex_buf *out, const json_t *v, int depth);
+static int dump(dpex_buf *out, const json_t *v, int depth, dpex_memo *memo);
 
 /* An object (keys) or an array (no keys); empty ones stay on one line. */
-static int dump_items(dpex_buf *out, const json_t *v, int depth)
+static int dump_items(dpex_buf *out, const json_t *v, int depth,
+		      dpex_memo *memo)
 {
 	bool object = json_is_object(v);
 	size_t n = object ? json_object_size(v) : json_array_size(v);
@@ -144,7 +145,7 @@ static int dump_items(dpex_buf *out, const json_t *v, int depth)
 			rc = dump(out,
 				  object ? json_object_iter_value(it)
 					 : json_array_get(v, i),
-				  depth + 1);
+				  depth + 1, memo);
 		if (object)
 			it = json_object_iter_next((json_t *)v, it);
 	}
@@ -153,12 +154,30 @@ static int dump_items(dpex_buf *out, const json_t *v, int depth)
 	return rc ? rc : dpex_buf_putc(out, object ? '}' : ']');
 }
 
-static int dump(dpex_buf *out, const json_t *v, int depth)
+/* A shared object or array: from the memo, or laid out and kept. */
+static int dump_shared(dpex_buf *out, const json_t *v, int depth,
+		       dpex_memo *memo)
+{
+	const json_t *key[] = {v};
+	size_t len;
+	const char *kept = dpex_memo_get(memo, (unsigned)depth, key, 1, &len);
+	if (kept)
+		return dpex_buf_append(out, kept, len);
+	size_t mark = out->len;
+	int rc = dump_items(out, v, depth, memo);
+	return rc ? rc
+		  : dpex_memo_put(memo, (unsigned)depth, key, 1,
+				  out->data + mark, out->len - mark);
+}
+
+static int dump(dpex_buf *out, const json_t *v, int depth, dpex_memo *memo)
 {
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 	case JSON_ARRAY:
-		return dump_items(out, v, depth);
+		if (memo && v->refcount > 1)
+			return dump_shared(out, v, depth, memo);
+		return dump_items(out, v, depth, memo);
 	case JSON_STRING:
 		return dpex_jsonw_string(out, json_string_value(v),
 					 json_string_length(v), NULL);
@@ -181,9 +200,9 @@ static int dump(dpex_buf *out, const json_t *v, int depth)
 	return rc;
 }
 
-int dpex_jsonw_dump(dpex_buf *out, const json_t *v)
+int dpex_jsonw_dump(dpex_buf *out, const json_t *v, dpex_memo *memo)
 {
-	return dump(out, v, 0);
+	return dump(out, v, 0, memo);
 }
 
 bool dpex_jsonw_is_number(const char *s, size_t len)

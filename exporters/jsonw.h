@@ -15,6 +15,7 @@
 #define DPEX_JSONW_H
 
 #include "../core/buf.h"
+#include "../core/memo.h"
 #include "../core/value.h"
 
 #include <jansson.h>
@@ -27,8 +28,10 @@ int dpex_jsonw_string(dpex_buf *out, const char *s, size_t len,
 
 /* Appends v as json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER) lays
  * it out (about.json, manifest.json), a few times faster: strings go
- * through the escaping writer above. */
-int dpex_jsonw_dump(dpex_buf *out, const json_t *v);
+ * through the escaping writer above. With a memo (memo.h, NULL: none),
+ * an object or array that more than one document holds (its reference
+ * count says so) is laid out once per depth and copied after. */
+int dpex_jsonw_dump(dpex_buf *out, const json_t *v, dpex_memo *memo);
 
 /* True when s is a number by RFC 8259 §6 grammar, so it can be written
  * bare; PostgreSQL's "NaN", "Infinity" and "-Infinity" are not. */

@@ -67,6 +67,18 @@ def leftovers(out):
     return sorted(glob.glob(os.path.join(out, "??", ".dpex-*")))
 
 
+# What the cover pages say that depends on when and how an archive was made:
+# the time (English), the files' sizes (the xlsx holds a time too), and
+# the spaces that align a README.txt column of sizes.
+MADE_AT = re.compile(r"\d{1,2}\s[A-Z][a-z]+ \d{4} at \d\d:\d\d UTC")
+SIZE = re.compile(r"\d+(\.\d)?\s(B|kB|MB|GB)\b")
+
+
+def page(text, request_id):
+    text = MADE_AT.sub("(time)", text.replace(request_id, "(request id)"))
+    return re.sub(r" +", " ", SIZE.sub("(size)", text))
+
+
 def content(path):
     """What must not depend on how an archive was made: everything but the
     request id and the times."""
@@ -74,6 +86,11 @@ def content(path):
         assert z.testzip() is None, path
         names = z.namelist()
         manifest = json.loads(z.read("manifest.json"))
+        about = json.loads(z.read("about.json"))
+        about.pop("request_id")
+        rid = manifest["request_id"]
+        pages = {n: page(z.read(n).decode(), rid)
+                 for n in ("index.html", "README.txt")}
         data = json.loads(z.read("data.json")) if "data.json" in names else None
         if data:
             data.pop("request_id")
@@ -91,6 +108,8 @@ def content(path):
             "data": data,
             "csv": csvs,
             "members": members,
+            "about": about,
+            "pages": pages,
             "manifest": {k: v for k, v in manifest.items()
                          if k not in ("request_id", "created_at", "files")},
         }

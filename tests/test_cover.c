@@ -137,7 +137,7 @@ static char *make_archive(const json_t *about, const char *lang)
 	big[sizeof(big) - 1] = '\0';
 	member(a, "csv/orders.csv", big, 1234);
 	json_t *summary = summary_fixture();
-	int rc = dpex_cover_add(a, about, summary, lang);
+	int rc = dpex_cover_add(a, about, summary, lang, NULL);
 	cr_assert_eq(rc, 0, "%s", dpex_error_message());
 	char *final = NULL;
 	cr_assert_eq(dpex_archive_commit(a, summary, &final), 0, "%s",

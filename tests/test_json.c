@@ -378,9 +378,38 @@ Test(jsonw, dump_lays_out_as_jansson_does)
 	cr_assert_not_null(v, "%s", err.text);
 	char *want = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	dpex_buf got = DPEX_BUF_INIT;
-	cr_assert_eq(dpex_jsonw_dump(&got, v), 0);
+	cr_assert_eq(dpex_jsonw_dump(&got, v, NULL), 0);
 	cr_expect_str_eq(got.data, want);
 	free(want);
 	dpex_buf_free(&got);
 	json_decref(v);
+}
+
+/* A bulk worker's documents share values; with a memo each shared one is
+ * laid out once per depth, and every document still reads as jansson
+ * lays it out. */
+Test(jsonw, dump_with_a_memo_lays_out_shared_values_as_jansson_does)
+{
+	json_t *purposes = json_pack("[s, s]", "billing", "support");
+	json_t *origin = json_pack("{s:s, s:n}", "kind", "provided", "source");
+	dpex_memo *memo;
+	cr_assert_eq(dpex_memo_new(&memo, 1 << 20), 0);
+	for (int rows = 1; rows <= 3; rows++) {
+		json_t *doc = json_pack("{s:i, s:[{s:O, s:O, s:{s:O}}], s:O}",
+					"rows", rows, "categories", "purposes",
+					purposes, "origin", origin, "nested",
+					"origin", origin, "again", purposes);
+		cr_assert_not_null(doc);
+		char *want =
+			json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		dpex_buf got = DPEX_BUF_INIT;
+		cr_assert_eq(dpex_jsonw_dump(&got, doc, memo), 0);
+		cr_expect_str_eq(got.data, want, "document %d", rows);
+		free(want);
+		dpex_buf_free(&got);
+		json_decref(doc);
+	}
+	dpex_memo_free(memo);
+	json_decref(origin);
+	json_decref(purposes);
 }
