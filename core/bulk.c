@@ -1160,10 +1160,17 @@ static int write_summary(bulk_run *r, long long *incomplete)
 				    strerror(errno));
 	} else {
 		fputs("subject,status,archive,rows,bytes,sha256,error\r\n", f);
-		for (size_t i = 0; i < r->nsubjects; i++) {
+		dpex_buf line = DPEX_BUF_INIT;
+		for (size_t i = 0; !rc && i < r->nsubjects; i++) {
 			const subject *s = &r->subjects[i];
-			const dpex_journal_entry *e =
-				dpex_journal_find(r->journal, s->id);
+			dpex_journal_entry found;
+			int known = dpex_journal_find(r->journal, s->id, &found,
+						      &line);
+			if (known < 0) {
+				rc = known;
+				break;
+			}
+			const dpex_journal_entry *e = known ? &found : NULL;
 			char *label = dpex_asprintf(
 				"%s=%s",
 				r->map->identifiers[s->identifier].name,
@@ -1185,7 +1192,8 @@ static int write_summary(bulk_run *r, long long *incomplete)
 			csv_field(f, e ? e->error : "", true);
 			free(label);
 		}
-		if (fflush(f) != 0 || ferror(f))
+		dpex_buf_free(&line);
+		if (!rc && (fflush(f) != 0 || ferror(f)))
 			rc = dpex_error_set(DPEX_EOUTPUT, "writing %s: %s", tmp,
 					    strerror(errno));
 		fclose(f);

@@ -15,10 +15,17 @@
 
 #define HEADER "# dpex bulk journal 1\t"
 
+/*
+ * In memory, an entry is its subject's request id (16 bytes: bulk's ids are
+ * "s" and 32 hex digits), whether it is finished and where its line is in
+ * the file: 32 bytes, whatever its error says. The line itself is read
+ * back when asked for, so a run of a million subjects holds 32 MB here,
+ * not the journal.
+ */
 typedef struct entry {
-	dpex_journal_entry e;
-	char *text; /* the fields point into it */
-	size_t seq; /* later entries win */
+	unsigned char id[16];
+	bool finished;
+	off_t at; /* its line's offset; later lines win */
 } entry;
 
 struct dpex_journal {
@@ -28,6 +35,7 @@ struct dpex_journal {
 	entry *items;
 	size_t count, cap;
 	bool sorted;
+	off_t end; /* where the next line goes */
 };
 
 /* Tabs and line ends would break the line format. */
@@ -39,12 +47,35 @@ static void put_field(dpex_buf *b, const char *s, bool last)
 	dpex_buf_putc(b, last ? '\n' : '\t');
 }
 
-/* Splits a line (in place, owned by the entry) into its fields. */
-static int add_parsed(dpex_journal *j, char *text)
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+				      : -1;
+}
+
+/* A bulk request id ("s" and 32 lowercase hex digits) in 16 bytes. */
+static bool id_bytes(const char *id, size_t len, unsigned char out[16])
+{
+	if (len != 33 || id[0] != 's')
+		return false;
+	for (size_t i = 0; i < 16; i++) {
+		int hi = hex_digit(id[1 + 2 * i]),
+		    lo = hex_digit(id[2 + 2 * i]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/* Splits a line (without its newline, in place) into its seven fields;
+ * false when it is not an entry. */
+static bool split(char *line, dpex_journal_entry *e)
 {
 	char *f[7];
 	size_t n = 0;
-	char *p = text;
+	char *p = line;
 	f[n++] = p;
 	while (*p && n < 7) {
 		if (*p == '\t') {
@@ -53,32 +84,41 @@ static int add_parsed(dpex_journal *j, char *text)
 		}
 		p++;
 	}
-	if (n != 7) {
-		free(text);
-		return 0; /* not an entry: ignore */
-	}
+	if (n != 7)
+		return false;
+	*e = (dpex_journal_entry){.status = f[0],
+				  .request_id = f[1],
+				  .rows = atoll(f[2]),
+				  .bytes = atoll(f[3]),
+				  .sha256 = f[4],
+				  .archive = f[5],
+				  .error = f[6]};
+	return true;
+}
+
+static bool finished(const char *status)
+{
+	return strcmp(status, "ok") == 0 || strcmp(status, "not_found") == 0;
+}
+
+/* Indexes the line at offset at; one that is not an entry is ignored. */
+static int add_line(dpex_journal *j, char *line, off_t at)
+{
+	dpex_journal_entry e;
+	entry x = {.at = at};
+	if (!split(line, &e) ||
+	    !id_bytes(e.request_id, strlen(e.request_id), x.id))
+		return 0;
+	x.finished = finished(e.status);
 	if (j->count == j->cap) {
 		size_t cap = j->cap ? j->cap * 2 : 1024;
 		entry *items = dpex_realloc(j->items, cap * sizeof(*items));
-		if (!items) {
-			free(text);
+		if (!items)
 			return DPEX_ENOMEM;
-		}
 		j->items = items;
 		j->cap = cap;
 	}
-	j->items[j->count] = (entry){
-		.e = {.status = f[0],
-		      .request_id = f[1],
-		      .rows = atoll(f[2]),
-		      .bytes = atoll(f[3]),
-		      .sha256 = f[4],
-		      .archive = f[5],
-		      .error = f[6]},
-		.text = text,
-		.seq = j->count,
-	};
-	j->count++;
+	j->items[j->count++] = x;
 	j->sorted = false;
 	return 0;
 }
@@ -120,8 +160,7 @@ static int load(dpex_journal *j, const char *fingerprint)
 					j->path, line + strlen(HEADER),
 					fingerprint);
 		} else {
-			char *copy = dpex_strdup(line);
-			rc = copy ? add_parsed(j, copy) : DPEX_ENOMEM;
+			rc = add_line(j, line, good);
 		}
 		good += n;
 	}
@@ -137,12 +176,14 @@ static int load(dpex_journal *j, const char *fingerprint)
 		    pwrite(j->fd, b.data, b.len, 0) != (ssize_t)b.len)
 			rc = dpex_error_set(DPEX_EOUTPUT, "writing %s: %s",
 					    j->path, strerror(errno));
+		j->end = (off_t)b.len;
 		dpex_buf_free(&b);
 		return rc;
 	}
 	if (ftruncate(j->fd, good) != 0)
 		return dpex_error_set(DPEX_EOUTPUT, "writing %s: %s", j->path,
 				      strerror(errno));
+	j->end = good;
 	return 0;
 }
 
@@ -180,45 +221,87 @@ int dpex_journal_open(dpex_journal **out, const char *dir,
 	return 0;
 }
 
-static int by_id_then_seq(const void *a, const void *b)
+static int by_id_then_at(const void *a, const void *b)
 {
 	const entry *x = a, *y = b;
-	int c = strcmp(x->e.request_id, y->e.request_id);
+	int c = memcmp(x->id, y->id, sizeof(x->id));
 	if (c)
 		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-const dpex_journal_entry *dpex_journal_find(const dpex_journal *jc,
-					    const char *request_id)
+/* The latest entry for id, or NULL; call with the lock held. */
+static const entry *latest(dpex_journal *j, const unsigned char id[16])
 {
-	dpex_journal *j = (dpex_journal *)jc;
-	pthread_mutex_lock(&j->lock);
 	if (!j->sorted && j->count > 0) {
-		qsort(j->items, j->count, sizeof(*j->items), by_id_then_seq);
+		qsort(j->items, j->count, sizeof(*j->items), by_id_then_at);
 		j->sorted = true;
 	}
-	/* The last entry with this id. */
 	size_t lo = 0, hi = j->count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(j->items[mid].e.request_id, request_id) <= 0)
+		if (memcmp(j->items[mid].id, id, 16) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	const dpex_journal_entry *e = NULL;
-	if (lo > 0 && strcmp(j->items[lo - 1].e.request_id, request_id) == 0)
-		e = &j->items[lo - 1].e;
-	pthread_mutex_unlock(&j->lock);
-	return e;
+	return lo > 0 && memcmp(j->items[lo - 1].id, id, 16) == 0
+		       ? &j->items[lo - 1]
+		       : NULL;
 }
 
-bool dpex_journal_finished(const dpex_journal *j, const char *request_id)
+/* The line at offset at, without its newline, into text. */
+static int read_line(dpex_journal *j, off_t at, dpex_buf *text)
 {
-	const dpex_journal_entry *e = dpex_journal_find(j, request_id);
-	return e && (strcmp(e->status, "ok") == 0 ||
-		     strcmp(e->status, "not_found") == 0);
+	dpex_buf_clear(text);
+	for (;;) {
+		char chunk[512];
+		ssize_t n = pread(j->fd, chunk, sizeof(chunk),
+				  at + (off_t)text->len);
+		if (n <= 0)
+			return dpex_error_set(
+				DPEX_EOUTPUT, "reading %s: %s", j->path,
+				n < 0 ? strerror(errno) : "a line is missing");
+		char *nl = memchr(chunk, '\n', (size_t)n);
+		int rc = dpex_buf_append(text, chunk,
+					 nl ? (size_t)(nl - chunk) : (size_t)n);
+		if (rc || nl)
+			return rc;
+	}
+}
+
+int dpex_journal_find(dpex_journal *j, const char *request_id,
+		      dpex_journal_entry *e, dpex_buf *text)
+{
+	unsigned char id[16];
+	if (!id_bytes(request_id, strlen(request_id), id))
+		return 0;
+	pthread_mutex_lock(&j->lock);
+	const entry *x = latest(j, id);
+	off_t at = x ? x->at : -1;
+	pthread_mutex_unlock(&j->lock);
+	if (at < 0)
+		return 0;
+	int rc = read_line(j, at, text);
+	if (rc)
+		return rc;
+	if (!split(text->data, e))
+		return dpex_error_set(DPEX_EOUTPUT,
+				      "%s changed while dpex was using it",
+				      j->path);
+	return 1;
+}
+
+bool dpex_journal_finished(dpex_journal *j, const char *request_id)
+{
+	unsigned char id[16];
+	if (!id_bytes(request_id, strlen(request_id), id))
+		return false;
+	pthread_mutex_lock(&j->lock);
+	const entry *x = latest(j, id);
+	bool done = x && x->finished;
+	pthread_mutex_unlock(&j->lock);
+	return done;
 }
 
 int dpex_journal_append(dpex_journal *j, const dpex_journal_entry *e)
@@ -241,9 +324,10 @@ int dpex_journal_append(dpex_journal *j, const dpex_journal_entry *e)
 		rc = dpex_error_set(DPEX_EOUTPUT, "writing %s: %s", j->path,
 				    w < 0 ? strerror(errno) : "short write");
 	} else {
+		off_t at = j->end;
+		j->end += w;
 		b.data[b.len - 1] = '\0';
-		char *text = dpex_buf_steal(&b);
-		rc = add_parsed(j, text);
+		rc = add_line(j, b.data, at);
 	}
 	pthread_mutex_unlock(&j->lock);
 	dpex_buf_free(&b);
@@ -256,8 +340,6 @@ void dpex_journal_close(dpex_journal *j)
 		return;
 	if (j->fd >= 0)
 		close(j->fd); /* releases the lock */
-	for (size_t i = 0; i < j->count; i++)
-		free(j->items[i].text);
 	free(j->items);
 	free(j->path);
 	pthread_mutex_destroy(&j->lock);
