@@ -225,6 +225,10 @@ class Bulk(unittest.TestCase):
             self.assertEqual(content(bulk), content(path), s)
             if n % 15 == 0:
                 self.assertEqual(xlsx_cells(bulk), xlsx_cells(path), s)
+        # Among them, subjects whose notes name other people: their
+        # redaction counts are per subject, inside shared texts.
+        self.assertTrue(any(sum(c["about"]["redactions"].values()) > 0
+                            for c in self.ref_content.values()))
 
     def test_identifiers_of_every_kind_csv_and_failures(self):
         first = sql("crm", "SELECT order_ref FROM customers WHERE id = %s",
@@ -402,6 +406,33 @@ class Bulk(unittest.TestCase):
         r = dpex("bulk", "--map", MAP, *args, "--out", out)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assert_same_as_reference(out)
+
+    def test_portability_archives_equal_single_exports(self):
+        # Another scope: tables left out, other texts, redactions counted
+        # per subject; the shared texts of about.json and the cover pages
+        # must still be those of each subject's own export.
+        out = self.out("portability")
+        subjects = ["customer_id=%d" % i for i in self.ids[:40]]
+        listing = self.out("portability.txt")
+        with open(listing, "w") as f:
+            f.write("\n".join(subjects) + "\n")
+        r = dpex("bulk", "--map", MAP, "--subjects", listing, "--out", out,
+                 "--kind", "portability", "--format", "json,csv",
+                 "--jobs", "2", "--batch", "7")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        single = self.out("portability-single")
+        os.mkdir(single)
+        rows = {r["subject"]: r for r in summary(out)}
+        for s in subjects:
+            e = dpex("export", "--map", MAP, "--subject", s, "--out",
+                     single, "--kind", "portability", "--format",
+                     "json,csv", "--quiet")
+            self.assertEqual(e.returncode, 0, e.stderr)
+            bulk = os.path.join(out, rows[s]["archive"])
+            got = content(bulk)
+            self.assertEqual(got, content(e.stdout.strip()), s)
+            self.assertEqual(got["about"]["kind"], "portability")
+            self.assertTrue(got["about"]["excluded"], s)
 
     def test_lang_gives_the_cover_pages_of_export_in_that_language(self):
         out = self.out("dutch")
