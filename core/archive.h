@@ -99,6 +99,11 @@ int dpex_archive_member_first(dpex_archive *a, const char *name);
  * (unpublished: its hidden name). */
 int dpex_archive_commit(dpex_archive *a, json_t *extra, char **final_path);
 
+/* After a successful commit: the SHA-256 (lowercase hex) and size in bytes
+ * of the ZIP written, taken as it was written (read back once for one
+ * that libzip streamed from spool files). */
+void dpex_archive_digest(const dpex_archive *a, char hex[65], long long *size);
+
 /* Bulk: moves an unpublished archive (see dpex_archive_options) from its
  * hidden name to final, refusing to replace a file there. The caller has
  * made hidden durable and makes the rename durable. */

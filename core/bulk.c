@@ -618,51 +618,18 @@ static int resolve_batch(batch *b, char **link_sql)
 	return 0;
 }
 
-/* SHA-256 and size of a finished archive, read back from the disk. */
-static int hash_file(const char *path, char hex[65], long long *size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return dpex_error_set(DPEX_EOUTPUT, "reading %s: %s", path,
-				      strerror(errno));
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	static _Thread_local unsigned char buf[1 << 16];
-	ssize_t n;
-	*size = 0;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-		*size += n;
-	}
-	unsigned char md[32];
-	unsigned int len = 0;
-	EVP_DigestFinal_ex(ctx, md, &len);
-	EVP_MD_CTX_free(ctx);
-	close(fd);
-	if (n < 0)
-		return dpex_error_set(DPEX_EOUTPUT, "reading %s: %s", path,
-				      strerror(errno));
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
-}
-
-/* archive_path: the archive's hidden name, which record takes over. */
-static int record(batch *b, size_t i, const char *status, long long rows,
-		  char *archive_path, const char *error)
+/* res: the subject's archive (NULL without one), whose hidden name record
+ * takes over. */
+static int record(batch *b, size_t i, const char *status,
+		  dpex_export_result *res, const char *error)
 {
 	bulk_run *r = b->w->r;
 	const subject *s = &r->subjects[b->idx[i]];
-	char sha[65] = "";
-	long long bytes = 0;
+	char *archive_path = res ? res->archive_path : NULL;
+	long long rows = res ? res->rows : 0, bytes = res ? res->bytes : 0;
 	char rel[64] = "";
-	if (archive_path) {
-		int rc = hash_file(archive_path, sha, &bytes);
-		if (rc) {
-			unlink(archive_path);
-			free(archive_path);
-			return rc;
-		}
+	if (res) {
+		res->archive_path = NULL;
 		snprintf(rel, sizeof(rel), "%.2s/dpex-%s.zip", s->id + 1,
 			 s->id);
 	}
@@ -684,7 +651,7 @@ static int record(batch *b, size_t i, const char *status, long long rows,
 		.request_id = s->id,
 		.rows = rows,
 		.bytes = bytes,
-		.sha256 = dpex_strdup(sha),
+		.sha256 = dpex_strdup(res ? res->sha256 : ""),
 		.archive = dpex_strdup(rel),
 		.error = dpex_strdup(error ? error : ""),
 	};
@@ -750,8 +717,7 @@ static int export_one(batch *b, dpex_gather *g, size_t i)
 	dpex_export_result res;
 	int rc = dpex_export_write(&req, b->plan, ids_of(b, i), g, &res);
 	if (!rc) {
-		rc = record(b, i, "ok", res.rows, res.archive_path, NULL);
-		res.archive_path = NULL;
+		rc = record(b, i, "ok", &res, NULL);
 		dpex_export_result_free(&res);
 		return rc;
 	}
@@ -763,8 +729,8 @@ static int export_one(batch *b, dpex_gather *g, size_t i)
 	int skip = dpex_gather_skip(g);
 	if (skip)
 		return skip;
-	return record(b, i, rc == DPEX_ENOTFOUND ? "not_found" : "error", 0,
-		      NULL, msg);
+	return record(b, i, rc == DPEX_ENOTFOUND ? "not_found" : "error", NULL,
+		      msg);
 }
 
 static int run_batch(worker *w, const size_t *idx, size_t n, bool *recorded)
@@ -813,7 +779,7 @@ static int run_batch(worker *w, const size_t *idx, size_t n, bool *recorded)
 			break;
 		rc = dpex_check_canceled();
 		if (!rc && b.fail[i])
-			rc = record(&b, i, "error", 0, NULL, b.fail[i]);
+			rc = record(&b, i, "error", NULL, b.fail[i]);
 		else if (!rc)
 			rc = export_one(&b, g, i);
 	}
@@ -861,7 +827,7 @@ static int do_batch(worker *w, const size_t *idx, size_t n)
 				   .idx = idx,
 				   .n = 1,
 				   .recorded = recorded};
-			rc = record(&b, 0, "error", 0, NULL, msg);
+			rc = record(&b, 0, "error", NULL, msg);
 		}
 		for (size_t i = 0; !rc && n > 1 && i < n; i++)
 			if (!recorded[i])

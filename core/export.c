@@ -454,6 +454,8 @@ static int write_archive(export_run *r, dpex_export_result *res)
 			    r->req->cache ? r->req->cache->cover : NULL);
 	if (!rc)
 		rc = dpex_archive_commit(r->archive, extra, &res->archive_path);
+	if (!rc)
+		dpex_archive_digest(r->archive, res->sha256, &res->bytes);
 	json_decref(extra);
 	json_decref(about);
 	if (rc)

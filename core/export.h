@@ -45,6 +45,8 @@ typedef struct dpex_export_result {
 	char *archive_path;
 	char *request_id;
 	long long rows;
+	long long bytes; /* of the archive */
+	char sha256[65]; /* of the archive, lowercase hex */
 } dpex_export_result;
 
 /* Exports the subject. DPEX_ENOTFOUND when no source has a row about them;

@@ -645,3 +645,40 @@ Test(archive, unpublished_archive_waits_hidden_until_published)
 	unlink(hidden);
 	free(hidden);
 }
+
+/* bulk's summary gives each archive's SHA-256 and size from the archive
+ * module, taken as the ZIP was written: they must be those of the file,
+ * for a ZIP built in memory and for one libzip streams from the spool. */
+Test(archive, digest_is_that_of_the_file_written)
+{
+	for (int large = 0; large <= 1; large++) {
+		dpex_archive *a = open_archive(true);
+		if (large) {
+			fill(a); /* big.txt goes to the spool */
+		} else {
+			dpex_sink *s;
+			cr_assert_eq(
+				dpex_archive_member_open(a, "data.json", &s),
+				0);
+			put(s, "{\"small\": true}\n");
+			cr_assert_eq(dpex_sink_close(s, 1), 0);
+		}
+		char *final = commit(a);
+		char sha[65];
+		long long size = -1;
+		dpex_archive_digest(a, sha, &size);
+		dpex_archive_free(a);
+		int status;
+		char *want =
+			capture(&status, "sha256sum '%s' | cut -c1-64", final);
+		cr_assert_eq(status, 0);
+		want[strcspn(want, "\n")] = '\0';
+		cr_expect_str_eq(sha, want, "large %d", large);
+		struct stat st;
+		cr_assert_eq(stat(final, &st), 0);
+		cr_expect_eq(size, (long long)st.st_size, "large %d", large);
+		free(want);
+		unlink(final);
+		free(final);
+	}
+}
