@@ -996,33 +996,38 @@ static int fill_and_close(dpex_archive *a, json_t *extra)
 	return 0;
 }
 
+/* Adds n bytes of the ZIP to its digest and size. */
+static int digest_zip(dpex_archive *a, EVP_MD_CTX *md, const char *p, size_t n)
+{
+	if (EVP_DigestUpdate(md, p, n) != 1)
+		return dpex_error_set(DPEX_EINTERNAL,
+				      "SHA-256 could not be computed");
+	a->zip_size += (long long)n;
+	return 0;
+}
+
 /* The digest and size of the ZIP libzip wrote, read back. */
 static int digest_file(dpex_archive *a)
 {
-	int fd = open(a->tmp_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return output_error(a, a->name, errno);
 	EVP_MD_CTX *md = NULL;
 	int rc = digest_new(&md);
 	char *chunk = rc ? NULL : dpex_malloc(SINK_BUFFER);
-	ssize_t n = 0;
-	a->zip_size = 0;
-	while (chunk && (n = read(fd, chunk, SINK_BUFFER)) > 0) {
-		if (EVP_DigestUpdate(md, chunk, (size_t)n) != 1)
-			break;
-		a->zip_size += n;
-	}
+	int fd = chunk ? open(a->tmp_path, O_RDONLY | O_CLOEXEC) : -1;
 	if (!rc && !chunk)
 		rc = DPEX_ENOMEM;
-	else if (!rc && n < 0)
+	else if (!rc && fd < 0)
 		rc = output_error(a, a->name, errno);
-	else if (!rc)
-		rc = n > 0 ? dpex_error_set(DPEX_EINTERNAL,
-					    "SHA-256 could not be computed")
-			   : digest_final(md, a->zip_sha256);
+	a->zip_size = 0;
+	ssize_t n;
+	while (!rc && (n = read(fd, chunk, SINK_BUFFER)) != 0)
+		rc = n < 0 ? output_error(a, a->name, errno)
+			   : digest_zip(a, md, chunk, (size_t)n);
+	if (!rc)
+		rc = digest_final(md, a->zip_sha256);
+	if (fd >= 0)
+		close(fd);
 	free(chunk);
 	EVP_MD_CTX_free(md);
-	close(fd);
 	return rc;
 }
 
@@ -1099,13 +1104,9 @@ static int write_zip_memory(dpex_archive *a, json_t *extra, int fd)
 			}
 			/* The archive's digest as it is written, not read back.
 			 */
-			if (EVP_DigestUpdate(md, chunk, (size_t)n) != 1) {
-				rc = dpex_error_set(DPEX_EINTERNAL,
-						    "SHA-256 could not be "
-						    "computed");
+			rc = digest_zip(a, md, chunk, (size_t)n);
+			if (rc)
 				break;
-			}
-			a->zip_size += n;
 		}
 		zip_source_close(a->zip_mem);
 	}

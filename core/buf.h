@@ -20,7 +20,10 @@ typedef struct dpex_buf {
 /* A value a whole row of PostgreSQL output may reach (1 GB per field). */
 #define DPEX_BUF_DEFAULT_MAX ((size_t)1 << 31)
 
-#define DPEX_BUF_INIT {NULL, 0, 0, 0}
+#define DPEX_BUF_INIT                                                          \
+	{                                                                      \
+		NULL, 0, 0, 0                                                  \
+	}
 
 /* Makes room for n more bytes; DPEX_ENOMEM, or DPEX_EINTERNAL past max. */
 int dpex_buf_reserve(dpex_buf *b, size_t n);

@@ -407,52 +407,49 @@ class Bulk(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assert_same_as_reference(out)
 
+    def bulk_and_exports(self, name, subjects, options, bulk_options=()):
+        """Runs bulk over subjects with options (and bulk_options), then a
+        single export of each with the same options; the listing file and
+        (subject, bulk archive, exported archive) for each."""
+        out = self.out(name)
+        listing = self.out(name + ".txt")
+        with open(listing, "w") as f:
+            f.write("\n".join(subjects) + "\n")
+        r = dpex("bulk", "--map", MAP, "--subjects", listing, "--out", out,
+                 *options, *bulk_options)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        single = self.out(name + "-single")
+        os.mkdir(single)
+        rows = {r["subject"]: r for r in summary(out)}
+        pairs = []
+        for s in subjects:
+            e = dpex("export", "--map", MAP, "--subject", s, "--out",
+                     single, *options, "--quiet")
+            self.assertEqual(e.returncode, 0, e.stderr)
+            pairs.append((s, os.path.join(out, rows[s]["archive"]),
+                          e.stdout.strip()))
+        return out, listing, pairs
+
     def test_portability_archives_equal_single_exports(self):
         # Another scope: tables left out, other texts, redactions counted
         # per subject; the shared texts of about.json and the cover pages
         # must still be those of each subject's own export.
-        out = self.out("portability")
-        subjects = ["customer_id=%d" % i for i in self.ids[:40]]
-        listing = self.out("portability.txt")
-        with open(listing, "w") as f:
-            f.write("\n".join(subjects) + "\n")
-        r = dpex("bulk", "--map", MAP, "--subjects", listing, "--out", out,
-                 "--kind", "portability", "--format", "json,csv",
-                 "--jobs", "2", "--batch", "7")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        single = self.out("portability-single")
-        os.mkdir(single)
-        rows = {r["subject"]: r for r in summary(out)}
-        for s in subjects:
-            e = dpex("export", "--map", MAP, "--subject", s, "--out",
-                     single, "--kind", "portability", "--format",
-                     "json,csv", "--quiet")
-            self.assertEqual(e.returncode, 0, e.stderr)
-            bulk = os.path.join(out, rows[s]["archive"])
+        _, _, pairs = self.bulk_and_exports(
+            "portability", ["customer_id=%d" % i for i in self.ids[:40]],
+            ["--kind", "portability", "--format", "json,csv"],
+            ["--jobs", "2", "--batch", "7"])
+        for s, bulk, single in pairs:
             got = content(bulk)
-            self.assertEqual(got, content(e.stdout.strip()), s)
+            self.assertEqual(got, content(single), s)
             self.assertEqual(got["about"]["kind"], "portability")
             self.assertTrue(got["about"]["excluded"], s)
 
     def test_lang_gives_the_cover_pages_of_export_in_that_language(self):
-        out = self.out("dutch")
-        subjects = ["customer_id=%d" % i for i in self.ids[:3]]
-        listing = self.out("dutch.txt")
-        with open(listing, "w") as f:
-            f.write("\n".join(subjects) + "\n")
-        r = dpex("bulk", "--map", MAP, "--subjects", listing, "--out", out,
-                 "--lang", "nl")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        single = self.out("dutch-single")
-        os.mkdir(single)
-        rows = {r["subject"]: r for r in summary(out)}
-        for s in subjects:
-            e = dpex("export", "--map", MAP, "--subject", s, "--out",
-                     single, "--lang", "nl", "--quiet")
-            self.assertEqual(e.returncode, 0, e.stderr)
-            bulk = os.path.join(out, rows[s]["archive"])
-            with zipfile.ZipFile(bulk) as b, \
-                    zipfile.ZipFile(e.stdout.strip()) as x:
+        out, listing, pairs = self.bulk_and_exports(
+            "dutch", ["customer_id=%d" % i for i in self.ids[:3]],
+            ["--lang", "nl"])
+        for s, bulk, single in pairs:
+            with zipfile.ZipFile(bulk) as b, zipfile.ZipFile(single) as x:
                 readme = b.read("README.txt").decode()
                 self.assertIn("Uw persoonsgegevens", readme)
                 # The same page but for the request id and the time.
