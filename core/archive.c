@@ -459,6 +459,11 @@ const char *dpex_archive_spool_dir(const dpex_archive *a)
 	return a->spool;
 }
 
+const char *dpex_archive_out_dir(const dpex_archive *a)
+{
+	return a->out_dir;
+}
+
 int dpex_archive_member_open(dpex_archive *a, const char *name, dpex_sink **out)
 {
 	*out = NULL;

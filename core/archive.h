@@ -71,8 +71,11 @@ char *dpex_archive_spool_path(dpex_archive *a, const char *suffix);
 int dpex_archive_member_add_file(dpex_archive *a, const char *name,
 				 const char *path, long long rows);
 
-/* The spool directory, e.g. for libxlsxwriter's tmpdir. Borrowed. */
+/* The spool directory, for an exporter's own temporary file. Borrowed. */
 const char *dpex_archive_spool_dir(const dpex_archive *a);
+
+/* The output directory the archive goes to, for messages. Borrowed. */
+const char *dpex_archive_out_dir(const dpex_archive *a);
 
 /* A finished or unfinished member as the archive knows it, for a table of
  * contents (the cover page). name is borrowed from the archive. */

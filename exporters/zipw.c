@@ -1,0 +1,266 @@
+#include "zipw.h"
+
+#include "../core/buf.h"
+#include "../core/error.h"
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+/* Signatures and fields of PKWARE's APPNOTE.TXT, section 4.3. */
+#define LOCAL_HEADER 0x04034b50u
+#define DATA_DESCRIPTOR 0x08074b50u
+#define CENTRAL_HEADER 0x02014b50u
+#define END_OF_CENTRAL 0x06054b50u
+#define VERSION 20		       /* 2.0: deflate and data descriptors */
+#define FLAGS ((1u << 3) | (1u << 11)) /* data descriptor, UTF-8 names */
+#define METHOD_DEFLATE 8
+#define DOS_DATE ((0u << 9) | (1u << 5) | 1u) /* 1980-01-01, ZIP's first */
+#define LIMIT 0xFFFFFFFFu		      /* without ZIP64 */
+
+/* As the archive's members: zlib's fastest level (core/archive.c). */
+#define LEVEL 1
+#define CHUNK (64 * 1024)
+
+typedef struct entry {
+	char *name;
+	uint32_t crc;
+	uint64_t csize;
+	uint64_t usize;
+	uint64_t offset;
+} entry;
+
+struct dpex_zipw {
+	dpex_sink *sink;
+	z_stream zs;
+	bool open; /* an entry is being written */
+	uint64_t offset;
+	entry *entries;
+	size_t nentries;
+	unsigned char out[CHUNK];
+};
+
+static void put16(dpex_buf *b, unsigned v)
+{
+	char c[2] = {(char)(v & 0xFF), (char)((v >> 8) & 0xFF)};
+	dpex_buf_append(b, c, 2);
+}
+
+static void put32(dpex_buf *b, uint32_t v)
+{
+	put16(b, v & 0xFFFF);
+	put16(b, v >> 16);
+}
+
+static int emit(dpex_zipw *z, const void *p, size_t n)
+{
+	int rc = dpex_sink_write(z->sink, p, n);
+	if (!rc)
+		z->offset += n;
+	return rc;
+}
+
+/* A header built in b (a few dozen bytes: only out of memory can fail
+ * the appends, and that is seen in the length). */
+static int emit_buf(dpex_zipw *z, dpex_buf *b, size_t want)
+{
+	int rc = b->len == want ? emit(z, b->data, b->len) : dpex_error_oom();
+	dpex_buf_free(b);
+	return rc;
+}
+
+static int too_large(const char *what)
+{
+	return dpex_error_set(DPEX_EOUTPUT,
+			      "%s would pass 4 GiB, more than a ZIP without "
+			      "ZIP64 holds",
+			      what);
+}
+
+int dpex_zipw_new(dpex_zipw **out, dpex_sink *sink)
+{
+	*out = NULL;
+	dpex_zipw *z = dpex_calloc(1, sizeof(*z));
+	if (!z)
+		return DPEX_ENOMEM;
+	z->sink = sink;
+	/* Raw deflate (negative window bits): ZIP has its own framing. */
+	if (deflateInit2(&z->zs, LEVEL, Z_DEFLATED, -15, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(z);
+		return dpex_error_oom();
+	}
+	*out = z;
+	return 0;
+}
+
+int dpex_zipw_entry_start(dpex_zipw *z, const char *name)
+{
+	assert(!z->open);
+	size_t len = strlen(name);
+	if (z->offset > LIMIT)
+		return too_large(name);
+	if (z->nentries == 0xFFFF)
+		return dpex_error_set(DPEX_EOUTPUT,
+				      "%s: a ZIP without ZIP64 holds at most "
+				      "65,535 entries",
+				      name);
+	entry *e = dpex_realloc(z->entries, (z->nentries + 1) * sizeof(*e));
+	if (!e)
+		return DPEX_ENOMEM;
+	z->entries = e;
+	e = &z->entries[z->nentries];
+	*e = (entry){.name = dpex_strdup(name),
+		     .crc = (uint32_t)crc32(0, Z_NULL, 0),
+		     .offset = z->offset};
+	if (!e->name)
+		return DPEX_ENOMEM;
+	z->nentries++;
+	if (deflateReset(&z->zs) != Z_OK)
+		return dpex_error_set(DPEX_EINTERNAL, "zlib: deflateReset");
+	z->open = true;
+
+	dpex_buf h = DPEX_BUF_INIT;
+	put32(&h, LOCAL_HEADER);
+	put16(&h, VERSION);
+	put16(&h, FLAGS);
+	put16(&h, METHOD_DEFLATE);
+	put16(&h, 0); /* time */
+	put16(&h, DOS_DATE);
+	put32(&h, 0); /* CRC-32 and sizes: in the data descriptor */
+	put32(&h, 0);
+	put32(&h, 0);
+	put16(&h, (unsigned)len);
+	put16(&h, 0); /* extra field */
+	dpex_buf_append(&h, name, len);
+	return emit_buf(z, &h, 30 + len);
+}
+
+/* Feeds n bytes (none with Z_FINISH) through deflate into the sink. */
+static int deflate_into(dpex_zipw *z, const void *p, size_t n, int flush)
+{
+	entry *e = &z->entries[z->nentries - 1];
+	z->zs.next_in = (unsigned char *)p;
+	z->zs.avail_in = (uInt)n;
+	int zrc;
+	do {
+		z->zs.next_out = z->out;
+		z->zs.avail_out = sizeof(z->out);
+		zrc = deflate(&z->zs, flush);
+		if (zrc == Z_STREAM_ERROR)
+			return dpex_error_set(DPEX_EINTERNAL, "zlib: deflate");
+		size_t have = sizeof(z->out) - z->zs.avail_out;
+		int rc = emit(z, z->out, have);
+		if (rc)
+			return rc;
+		e->csize += have;
+	} while (z->zs.avail_out == 0 ||
+		 (flush == Z_FINISH && zrc != Z_STREAM_END));
+	return 0;
+}
+
+int dpex_zipw_write(dpex_zipw *z, const void *p, size_t n)
+{
+	assert(z->open);
+	entry *e = &z->entries[z->nentries - 1];
+	const unsigned char *b = p;
+	while (n > 0) {
+		/* zlib counts in uInt: feed at most CHUNK at a time. */
+		size_t take = n < CHUNK ? n : CHUNK;
+		e->crc = (uint32_t)crc32(e->crc, b, (uInt)take);
+		e->usize += take;
+		if (e->usize > LIMIT)
+			return too_large(e->name);
+		int rc = deflate_into(z, b, take, Z_NO_FLUSH);
+		if (rc)
+			return rc;
+		b += take;
+		n -= take;
+	}
+	return 0;
+}
+
+int dpex_zipw_entry_end(dpex_zipw *z)
+{
+	assert(z->open);
+	int rc = deflate_into(z, NULL, 0, Z_FINISH);
+	if (rc)
+		return rc;
+	z->open = false;
+	const entry *e = &z->entries[z->nentries - 1];
+	if (e->csize > LIMIT)
+		return too_large(e->name);
+	dpex_buf h = DPEX_BUF_INIT;
+	put32(&h, DATA_DESCRIPTOR);
+	put32(&h, e->crc);
+	put32(&h, (uint32_t)e->csize);
+	put32(&h, (uint32_t)e->usize);
+	return emit_buf(z, &h, 16);
+}
+
+int dpex_zipw_entry(dpex_zipw *z, const char *name, const void *p, size_t n)
+{
+	int rc = dpex_zipw_entry_start(z, name);
+	if (!rc)
+		rc = dpex_zipw_write(z, p, n);
+	return rc ? rc : dpex_zipw_entry_end(z);
+}
+
+int dpex_zipw_finish(dpex_zipw *z)
+{
+	assert(!z->open);
+	uint64_t start = z->offset;
+	dpex_buf h = DPEX_BUF_INIT;
+	size_t want = 22;
+	for (size_t i = 0; i < z->nentries; i++) {
+		const entry *e = &z->entries[i];
+		size_t len = strlen(e->name);
+		put32(&h, CENTRAL_HEADER);
+		put16(&h, VERSION); /* made by: MS-DOS attributes */
+		put16(&h, VERSION);
+		put16(&h, FLAGS);
+		put16(&h, METHOD_DEFLATE);
+		put16(&h, 0);
+		put16(&h, DOS_DATE);
+		put32(&h, e->crc);
+		put32(&h, (uint32_t)e->csize);
+		put32(&h, (uint32_t)e->usize);
+		put16(&h, (unsigned)len);
+		put16(&h, 0); /* extra field */
+		put16(&h, 0); /* comment */
+		put16(&h, 0); /* disk */
+		put16(&h, 0); /* internal attributes */
+		put32(&h, 0); /* external attributes */
+		put32(&h, (uint32_t)e->offset);
+		dpex_buf_append(&h, e->name, len);
+		want += 46 + len;
+	}
+	uint64_t size = want - 22;
+	if (start + size > LIMIT) {
+		dpex_buf_free(&h);
+		return too_large("the workbook");
+	}
+	put32(&h, END_OF_CENTRAL);
+	put16(&h, 0); /* this disk */
+	put16(&h, 0); /* the central directory's disk */
+	put16(&h, (unsigned)z->nentries);
+	put16(&h, (unsigned)z->nentries);
+	put32(&h, (uint32_t)size);
+	put32(&h, (uint32_t)start);
+	put16(&h, 0); /* comment */
+	return emit_buf(z, &h, want);
+}
+
+void dpex_zipw_free(dpex_zipw *z)
+{
+	if (!z)
+		return;
+	deflateEnd(&z->zs);
+	for (size_t i = 0; i < z->nentries; i++)
+		free(z->entries[i].name);
+	free(z->entries);
+	free(z);
+}
