@@ -1,6 +1,7 @@
 #include "archive.h"
 
 #include "../exporters/jsonw.h"
+#include "deflate.h"
 #include "error.h"
 #include "utf8.h"
 
@@ -41,9 +42,11 @@
 
 #define MANIFEST_NAME "manifest.json"
 
-/* zlib's fastest level: on the sample estate it deflates in about three
- * quarters of the CPU time of libzip's default (6) for archives about 5%
- * larger (BENCHMARKS.md). Only for ZIP_CM_DEFLATE; ignored when stored. */
+/* zlib's fastest level, for the members libzip deflates (those in spool
+ * files; those in memory are deflated by core/deflate.h): on the sample
+ * estate it deflates in about three quarters of the CPU time of libzip's
+ * default (6) for archives about 5% larger (BENCHMARKS.md). Only for
+ * ZIP_CM_DEFLATE; ignored when stored. */
 #define DEFLATE_LEVEL 1
 
 typedef struct member {
@@ -831,6 +834,121 @@ static zip_uint32_t level(zip_int32_t method)
 	return method == ZIP_CM_DEFLATE ? DEFLATE_LEVEL : 0;
 }
 
+/* A member deflated here (core/deflate.h), handed to libzip with a stat
+ * that says so: zip_close then copies it as it is, neither compressing it
+ * again nor computing its CRC. */
+typedef struct deflated {
+	dpex_buf data;
+	size_t pos;
+	uint64_t size; /* before compression */
+	uint32_t crc;
+} deflated;
+
+static zip_int64_t deflated_source(void *ud, void *data, zip_uint64_t len,
+				   zip_source_cmd_t cmd)
+{
+	deflated *d = ud;
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		d->pos = 0;
+		return 0;
+	case ZIP_SOURCE_READ: {
+		size_t n = d->data.len - d->pos;
+		if (n > len)
+			n = (size_t)len;
+		memcpy(data, d->data.data + d->pos, n);
+		d->pos += n;
+		return (zip_int64_t)n;
+	}
+	case ZIP_SOURCE_CLOSE:
+		return 0;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+		zip_stat_init(st);
+		st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
+			    ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
+		st->size = d->size;
+		st->comp_size = d->data.len;
+		st->comp_method = ZIP_CM_DEFLATE;
+		st->crc = d->crc;
+		return sizeof(*st);
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(&(zip_error_t){0}, data, len);
+	case ZIP_SOURCE_FREE:
+		dpex_buf_free(&d->data);
+		free(d);
+		return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(
+			ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+			ZIP_SOURCE_STAT, ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		return -1;
+	}
+}
+
+static int deflated_new(dpex_archive *a, const char *p, size_t len,
+			zip_source_t **out)
+{
+	*out = NULL;
+	deflated *d = dpex_calloc(1, sizeof(*d));
+	if (!d)
+		return DPEX_ENOMEM;
+	d->size = len;
+	d->crc = dpex_crc32(0, p, len);
+	int rc = dpex_deflate(&d->data, p, len);
+	if (!rc) {
+		*out = zip_source_function(a->zip, deflated_source, d);
+		if (!*out)
+			rc = dpex_error_oom();
+	}
+	if (rc) {
+		dpex_buf_free(&d->data);
+		free(d);
+	}
+	return rc;
+}
+
+/* Adds the member name from the file path, or else from len bytes at p
+ * (freed here or by libzip when owned), stored or deflated as method
+ * says. */
+static int add_entry(dpex_archive *a, const char *name, const char *path,
+		     char *p, size_t len, bool owned, zip_int32_t method,
+		     time_t mtime)
+{
+	zip_source_t *src = NULL;
+	int rc = 0;
+	/* libzip opens and reads a file only inside zip_close, one member
+	 * at a time: memory stays flat. A member in memory is small
+	 * (MEMBER_MEMORY): deflated here, at once, faster than zlib. */
+	if (path)
+		src = zip_source_file(a->zip, path, 0, ZIP_LENGTH_TO_END);
+	else if (method == ZIP_CM_DEFLATE)
+		rc = deflated_new(a, p, len, &src);
+	else if ((src = zip_source_buffer(a->zip, p, len, owned)) != NULL)
+		owned = false; /* libzip's now */
+	if (owned)
+		free(p);
+	if (rc)
+		return rc;
+	if (!src)
+		return dpex_error_set(DPEX_EOUTPUT, "%s: %s", name,
+				      zip_strerror(a->zip));
+	zip_int64_t idx = zip_file_add(a->zip, name, src, ZIP_FL_ENC_UTF_8);
+	if (idx < 0) {
+		zip_source_free(src);
+		return dpex_error_set(DPEX_EINTERNAL, "%s: %s", name,
+				      zip_strerror(a->zip));
+	}
+	if (zip_set_file_compression(a->zip, (zip_uint64_t)idx, method,
+				     level(method)) ||
+	    zip_file_set_mtime(a->zip, (zip_uint64_t)idx, mtime, 0))
+		return dpex_error_set(DPEX_EINTERNAL, "%s: %s", name,
+				      zip_strerror(a->zip));
+	return 0;
+}
+
 static int add_manifest(dpex_archive *a, json_t *extra, zip_int32_t method,
 			time_t mtime)
 {
@@ -848,50 +966,15 @@ static int add_manifest(dpex_archive *a, json_t *extra, zip_int32_t method,
 		return rc;
 	}
 	size_t len = text.len;
-	char *data = dpex_buf_steal(&text);
-	/* freep = 1: libzip frees data with free() when done with it. */
-	zip_source_t *src = zip_source_buffer(a->zip, data, len, 1);
-	if (!src) {
-		free(data);
-		return dpex_error_set(DPEX_EINTERNAL, "%s: %s", MANIFEST_NAME,
-				      zip_strerror(a->zip));
-	}
-	zip_int64_t idx =
-		zip_file_add(a->zip, MANIFEST_NAME, src, ZIP_FL_ENC_UTF_8);
-	if (idx < 0) {
-		zip_source_free(src);
-		return dpex_error_set(DPEX_EINTERNAL, "%s: %s", MANIFEST_NAME,
-				      zip_strerror(a->zip));
-	}
-	if (zip_set_file_compression(a->zip, (zip_uint64_t)idx, method,
-				     level(method)) ||
-	    zip_file_set_mtime(a->zip, (zip_uint64_t)idx, mtime, 0))
-		return dpex_error_set(DPEX_EINTERNAL, "%s: %s", MANIFEST_NAME,
-				      zip_strerror(a->zip));
-	return 0;
+	return add_entry(a, MANIFEST_NAME, NULL, dpex_buf_steal(&text), len,
+			 true, method, mtime);
 }
 
 static int add_members(dpex_archive *a, zip_int32_t method, time_t mtime)
 {
-	for (size_t i = 0; i < a->nmembers; i++) {
+	int rc = 0;
+	for (size_t i = 0; !rc && i < a->nmembers; i++) {
 		const member *m = &a->members[i];
-		/* libzip opens and reads the file only inside zip_close, one
-		 * member at a time: memory stays flat. */
-		zip_source_t *src =
-			m->path ? zip_source_file(a->zip, m->path, 0,
-						  ZIP_LENGTH_TO_END)
-				: zip_source_buffer(a->zip, m->mem, m->mem_len,
-						    0);
-		if (!src)
-			return dpex_error_set(DPEX_EOUTPUT, "%s: %s", m->name,
-					      zip_strerror(a->zip));
-		zip_int64_t idx =
-			zip_file_add(a->zip, m->name, src, ZIP_FL_ENC_UTF_8);
-		if (idx < 0) {
-			zip_source_free(src);
-			return dpex_error_set(DPEX_EINTERNAL, "%s: %s", m->name,
-					      zip_strerror(a->zip));
-		}
 		/* An XLSX file is a ZIP already: deflating it again costs as
 		 * much CPU as the rest of the archive and gains nothing. */
 		size_t len = strlen(m->name);
@@ -899,13 +982,10 @@ static int add_members(dpex_archive *a, zip_int32_t method, time_t mtime)
 			len > 5 && strcmp(m->name + len - 5, ".xlsx") == 0
 				? ZIP_CM_STORE
 				: method;
-		if (zip_set_file_compression(a->zip, (zip_uint64_t)idx, how,
-					     level(how)) ||
-		    zip_file_set_mtime(a->zip, (zip_uint64_t)idx, mtime, 0))
-			return dpex_error_set(DPEX_EINTERNAL, "%s: %s", m->name,
-					      zip_strerror(a->zip));
+		rc = add_entry(a, m->name, m->path, m->mem, m->mem_len, false,
+			       how, mtime);
 	}
-	return 0;
+	return rc;
 }
 
 static int fsync_path(const char *path, int flags)

@@ -226,17 +226,21 @@ static int write_text(xlsx_exporter *x, size_t ws, unsigned col, const char *s,
 	return rc ? rc : dpex_xlsxw_string(x->wb, ws, col, text, n, style);
 }
 
-/* A plain decimal ("-25.00", "0.5") as a double, when that loses nothing
- * a reader would see; false for NaN, Infinity and long values. */
-static bool exact_decimal(const char *s, size_t len, double *out)
+/* A plain decimal ("-25.00", "0.5") as the text of a number cell ("-25",
+ * "0.5"), when a double holds it without a loss a reader would see: at
+ * most 15 significant digits, finite. Excel reads the text to the double
+ * nearest to it; the text is the database's, not a double's rounding. */
+static bool exact_decimal(dpex_buf *out, const char *s, size_t len)
 {
+	bool minus = len > 0 && s[0] == '-';
 	size_t i = (len > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+	size_t start = i, point = len;
 	int digits = 0, significant = 0, pending_zeros = 0;
-	bool point = false, nonzero = false;
+	bool nonzero = false;
 	for (; i < len; i++) {
 		char c = s[i];
-		if (c == '.' && !point) {
-			point = true;
+		if (c == '.' && point == len) {
+			point = i;
 		} else if (c >= '0' && c <= '9') {
 			digits++;
 			if (c == '0') {
@@ -257,30 +261,50 @@ static bool exact_decimal(const char *s, size_t len, double *out)
 	double d = strtod(s, &end);
 	if (end != s + len || errno == ERANGE || !isfinite(d))
 		return false;
-	*out = d == 0 ? 0.0 : d; /* no "-0" in a spreadsheet */
+	dpex_buf_clear(out);
+	if (dpex_buf_reserve(out, len + 2))
+		return false;
+	if (!nonzero) /* no "-0" in a spreadsheet */
+		return dpex_buf_putc(out, '0') == 0;
+	size_t int_end = point, frac_end = len;
+	while (start < int_end && s[start] == '0')
+		start++;
+	if (point < len)
+		while (frac_end > point + 1 && s[frac_end - 1] == '0')
+			frac_end--;
+	if (minus)
+		dpex_buf_putc(out, '-');
+	if (start == int_end)
+		dpex_buf_putc(out, '0');
+	dpex_buf_append(out, s + start, int_end - start);
+	if (point < len && frac_end > point + 1)
+		dpex_buf_append(out, s + point, frac_end - point);
 	return true;
 }
 
-static bool small_integer(const char *s, size_t len, long long *out)
+/* An integer Excel keeps exactly (the text as it is: PostgreSQL writes
+ * integers plainly). */
+static bool small_integer(const char *s, size_t len)
 {
 	errno = 0;
 	char *end;
 	long long v = strtoll(s, &end, 10);
-	if (len == 0 || end != s + len || errno == ERANGE ||
-	    v < -EXACT_INT_MAX || v > EXACT_INT_MAX)
-		return false;
-	*out = v;
-	return true;
+	return len > 0 && end == s + len && errno != ERANGE &&
+	       v >= -EXACT_INT_MAX && v <= EXACT_INT_MAX;
 }
 
-static bool finite_float(const char *s, size_t len, double *out)
+/* A float8 or float4 Excel can hold: finite. Its text as it is (since
+ * PostgreSQL 12 the shortest that reads back exactly), but zero for "-0". */
+static bool finite_float(const char *s, size_t len, const char **text,
+			 size_t *n)
 {
 	errno = 0;
 	char *end;
 	double d = strtod(s, &end);
 	if (len == 0 || end != s + len || !isfinite(d))
 		return false;
-	*out = d == 0 ? 0.0 : d;
+	*text = d == 0 ? "0" : s;
+	*n = d == 0 ? 1 : len;
 	return true;
 }
 
@@ -382,23 +406,24 @@ static int write_value(xlsx_exporter *x, size_t ws, unsigned col,
 		return 0;
 	const char *s = v->data;
 	size_t len = v->len;
-	double d;
-	long long i;
+	const char *num;
+	size_t n;
 	dpex_xlsxw_datetime dt;
 	bool ms;
 	switch (c->identifier ? DPEX_KIND_TEXT : c->kind) {
 	case DPEX_KIND_INTEGER:
-		if (!small_integer(s, len, &i))
+		if (!small_integer(s, len))
 			break;
-		return dpex_xlsxw_integer(x->wb, ws, col, i);
+		return dpex_xlsxw_number_text(x->wb, ws, col, s, len);
 	case DPEX_KIND_NUMERIC:
-		if (!exact_decimal(s, len, &d))
+		if (!exact_decimal(&x->text, s, len))
 			break;
-		return dpex_xlsxw_number(x->wb, ws, col, d, DPEX_XLSXW_GENERAL);
+		return dpex_xlsxw_number_text(x->wb, ws, col, x->text.data,
+					      x->text.len);
 	case DPEX_KIND_FLOAT:
-		if (!finite_float(s, len, &d))
+		if (!finite_float(s, len, &num, &n))
 			break;
-		return dpex_xlsxw_number(x->wb, ws, col, d, DPEX_XLSXW_GENERAL);
+		return dpex_xlsxw_number_text(x->wb, ws, col, num, n);
 	case DPEX_KIND_BOOL:
 		if (len != 1 || (s[0] != 't' && s[0] != 'f'))
 			break;
@@ -429,10 +454,8 @@ static int write_value(xlsx_exporter *x, size_t ws, unsigned col,
 	}
 	/* What did not fit a typed cell, and identifiers: the same text as
 	 * in the CSV file (ISO 8601 timestamps, base64 bytea, true/false). */
-	const char *text;
-	size_t n;
-	int rc = dpex_pgtext_plain(&x->scratch, c->kind, s, len, &text, &n);
-	return rc ? rc : write_text(x, ws, col, text, n, DPEX_XLSXW_GENERAL);
+	int rc = dpex_pgtext_plain(&x->scratch, c->kind, s, len, &num, &n);
+	return rc ? rc : write_text(x, ws, col, num, n, DPEX_XLSXW_GENERAL);
 }
 
 /* Excel's rules for a sheet name: at most 31 characters, none of

@@ -322,21 +322,22 @@ static int value_cell(sheet *s, unsigned col, dpex_xlsxw_style style,
 	return dpex_buf_append(&s->xml, "</v></c>", 8);
 }
 
-int dpex_xlsxw_integer(dpex_xlsxw *w, size_t sheet_index, unsigned col,
-		       long long v)
+int dpex_xlsxw_number_text(dpex_xlsxw *w, size_t sheet_index, unsigned col,
+			   const char *text, size_t len)
 {
-	char digits[24];
-	int n = snprintf(digits, sizeof(digits), "%lld", v);
 	return value_cell(&w->sheets[sheet_index], col, DPEX_XLSXW_GENERAL,
-			  NULL, digits, (size_t)n);
+			  NULL, text, len);
 }
 
 int dpex_xlsxw_number(dpex_xlsxw *w, size_t sheet_index, unsigned col, double v,
 		      dpex_xlsxw_style style)
 {
-	/* 16 significant digits, as Excel and libxlsxwriter write them. */
+	/* A whole number (a date) as one; else 16 significant digits, as
+	 * Excel writes them. */
 	char text[32];
-	int n = snprintf(text, sizeof(text), "%.16G", v);
+	int n = v == (double)(long long)v && v > -1e15 && v < 1e15
+			? snprintf(text, sizeof(text), "%lld", (long long)v)
+			: snprintf(text, sizeof(text), "%.16G", v);
 	return value_cell(&w->sheets[sheet_index], col, style, NULL, text,
 			  (size_t)n);
 }
@@ -567,17 +568,22 @@ static int read_back(dpex_xlsxw *w, const chunk *c, dpex_zipw *z)
 static int write_sheet(dpex_xlsxw *w, size_t i, dpex_zipw *z, dpex_buf *b)
 {
 	sheet *s = &w->sheets[i];
-	if (s->rows > 0) {
-		int rc = dpex_buf_append(&s->xml, "</row>", 6);
-		if (rc)
-			return rc;
-	}
 	char name[48];
 	snprintf(name, sizeof(name), "xl/worksheets/sheet%zu.xml", i + 1);
 	dpex_buf_clear(b);
 	int rc = sheet_head(s, i == 0, b);
-	if (!rc)
-		rc = dpex_zipw_entry_start(z, name);
+	if (!rc && s->rows > 0)
+		rc = dpex_buf_append(&s->xml, "</row>", 6);
+	if (rc)
+		return rc;
+	/* Whole in memory: one piece, deflated at once. */
+	if (s->nchunks == 0) {
+		rc = dpex_buf_append(b, s->xml.data, s->xml.len);
+		if (!rc)
+			rc = dpex_buf_puts(b, sheet_tail);
+		return rc ? rc : dpex_zipw_entry(z, name, b->data, b->len);
+	}
+	rc = dpex_zipw_entry_start(z, name);
 	if (!rc)
 		rc = dpex_zipw_write(z, b->data, b->len);
 	for (size_t c = 0; !rc && c < s->nchunks; c++)

@@ -79,8 +79,10 @@ unsigned dpex_xlsxw_rows(const dpex_xlsxw *w, size_t sheet);
  * past Excel's last row. */
 int dpex_xlsxw_row(dpex_xlsxw *w, size_t sheet);
 
-/* Cells of the sheet's current row; col from 0. */
-int dpex_xlsxw_integer(dpex_xlsxw *w, size_t sheet, unsigned col, long long v);
+/* Cells of the sheet's current row; col from 0. text is a number as
+ * XML Schema's xsd:double writes it ("-25", "0.5", "1e+100"). */
+int dpex_xlsxw_number_text(dpex_xlsxw *w, size_t sheet, unsigned col,
+			   const char *text, size_t len);
 int dpex_xlsxw_number(dpex_xlsxw *w, size_t sheet, unsigned col, double v,
 		      dpex_xlsxw_style style);
 int dpex_xlsxw_bool(dpex_xlsxw *w, size_t sheet, unsigned col, bool v);

@@ -1,6 +1,7 @@
 #include "zipw.h"
 
 #include "../core/buf.h"
+#include "../core/deflate.h"
 #include "../core/error.h"
 
 #include <assert.h>
@@ -15,18 +16,21 @@
 #define DATA_DESCRIPTOR 0x08074b50u
 #define CENTRAL_HEADER 0x02014b50u
 #define END_OF_CENTRAL 0x06054b50u
-#define VERSION 20		       /* 2.0: deflate and data descriptors */
-#define FLAGS ((1u << 3) | (1u << 11)) /* data descriptor, UTF-8 names */
+#define VERSION 20 /* 2.0: deflate and data descriptors */
+#define UTF8_NAME (1u << 11)
+#define STREAMED ((1u << 3) | UTF8_NAME) /* sizes in a data descriptor */
 #define METHOD_DEFLATE 8
 #define DOS_DATE ((0u << 9) | (1u << 5) | 1u) /* 1980-01-01, ZIP's first */
 #define LIMIT 0xFFFFFFFFu		      /* without ZIP64 */
 
-/* As the archive's members: zlib's fastest level (core/archive.c). */
+/* As the archive's members in spool files: zlib's fastest level
+ * (core/archive.c). */
 #define LEVEL 1
 #define CHUNK (64 * 1024)
 
 typedef struct entry {
 	char *name;
+	unsigned flags;
 	uint32_t crc;
 	uint64_t csize;
 	uint64_t usize;
@@ -36,7 +40,9 @@ typedef struct entry {
 struct dpex_zipw {
 	dpex_sink *sink;
 	z_stream zs;
-	bool open; /* an entry is being written */
+	bool zs_ready;	   /* made for the first streamed entry */
+	bool open;	   /* a streamed entry is being written */
+	dpex_buf deflated; /* a whole entry, compressed */
 	uint64_t offset;
 	entry *entries;
 	size_t nentries;
@@ -87,19 +93,14 @@ int dpex_zipw_new(dpex_zipw **out, dpex_sink *sink)
 	if (!z)
 		return DPEX_ENOMEM;
 	z->sink = sink;
-	/* Raw deflate (negative window bits): ZIP has its own framing. */
-	if (deflateInit2(&z->zs, LEVEL, Z_DEFLATED, -15, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(z);
-		return dpex_error_oom();
-	}
 	*out = z;
 	return 0;
 }
 
-int dpex_zipw_entry_start(dpex_zipw *z, const char *name)
+/* Adds an entry at the current offset and writes its local header. */
+static int add_entry(dpex_zipw *z, const char *name, unsigned flags,
+		     uint32_t crc, uint64_t csize, uint64_t usize)
 {
-	assert(!z->open);
 	size_t len = strlen(name);
 	if (z->offset > LIMIT)
 		return too_large(name);
@@ -114,29 +115,47 @@ int dpex_zipw_entry_start(dpex_zipw *z, const char *name)
 	z->entries = e;
 	e = &z->entries[z->nentries];
 	*e = (entry){.name = dpex_strdup(name),
-		     .crc = (uint32_t)crc32(0, Z_NULL, 0),
+		     .flags = flags,
+		     .crc = crc,
+		     .csize = csize,
+		     .usize = usize,
 		     .offset = z->offset};
 	if (!e->name)
 		return DPEX_ENOMEM;
 	z->nentries++;
-	if (deflateReset(&z->zs) != Z_OK)
-		return dpex_error_set(DPEX_EINTERNAL, "zlib: deflateReset");
-	z->open = true;
 
 	dpex_buf h = DPEX_BUF_INIT;
 	put32(&h, LOCAL_HEADER);
 	put16(&h, VERSION);
-	put16(&h, FLAGS);
+	put16(&h, flags);
 	put16(&h, METHOD_DEFLATE);
 	put16(&h, 0); /* time */
 	put16(&h, DOS_DATE);
-	put32(&h, 0); /* CRC-32 and sizes: in the data descriptor */
-	put32(&h, 0);
-	put32(&h, 0);
+	put32(&h, crc); /* all 0 when streamed */
+	put32(&h, (uint32_t)csize);
+	put32(&h, (uint32_t)usize);
 	put16(&h, (unsigned)len);
 	put16(&h, 0); /* extra field */
 	dpex_buf_append(&h, name, len);
 	return emit_buf(z, &h, 30 + len);
+}
+
+int dpex_zipw_entry_start(dpex_zipw *z, const char *name)
+{
+	assert(!z->open);
+	/* Raw deflate (negative window bits): ZIP has its own framing. */
+	if (!z->zs_ready) {
+		if (deflateInit2(&z->zs, LEVEL, Z_DEFLATED, -15, 8,
+				 Z_DEFAULT_STRATEGY) != Z_OK)
+			return dpex_error_oom();
+		z->zs_ready = true;
+	} else if (deflateReset(&z->zs) != Z_OK) {
+		return dpex_error_set(DPEX_EINTERNAL, "zlib: deflateReset");
+	}
+	int rc = add_entry(z, name, STREAMED, (uint32_t)crc32(0, Z_NULL, 0), 0,
+			   0);
+	z->open = !rc;
+	return rc;
 }
 
 /* Feeds n bytes (none with Z_FINISH) through deflate into the sink. */
@@ -203,10 +222,16 @@ int dpex_zipw_entry_end(dpex_zipw *z)
 
 int dpex_zipw_entry(dpex_zipw *z, const char *name, const void *p, size_t n)
 {
-	int rc = dpex_zipw_entry_start(z, name);
+	assert(!z->open);
+	if (n > LIMIT)
+		return too_large(name);
+	int rc = dpex_deflate(&z->deflated, p, n);
+	if (!rc && z->deflated.len > LIMIT)
+		rc = too_large(name);
 	if (!rc)
-		rc = dpex_zipw_write(z, p, n);
-	return rc ? rc : dpex_zipw_entry_end(z);
+		rc = add_entry(z, name, UTF8_NAME, dpex_crc32(0, p, n),
+			       z->deflated.len, n);
+	return rc ? rc : emit(z, z->deflated.data, z->deflated.len);
 }
 
 int dpex_zipw_finish(dpex_zipw *z)
@@ -221,7 +246,7 @@ int dpex_zipw_finish(dpex_zipw *z)
 		put32(&h, CENTRAL_HEADER);
 		put16(&h, VERSION); /* made by: MS-DOS attributes */
 		put16(&h, VERSION);
-		put16(&h, FLAGS);
+		put16(&h, e->flags);
 		put16(&h, METHOD_DEFLATE);
 		put16(&h, 0);
 		put16(&h, DOS_DATE);
@@ -258,7 +283,9 @@ void dpex_zipw_free(dpex_zipw *z)
 {
 	if (!z)
 		return;
-	deflateEnd(&z->zs);
+	if (z->zs_ready)
+		deflateEnd(&z->zs);
+	dpex_buf_free(&z->deflated);
 	for (size_t i = 0; i < z->nentries; i++)
 		free(z->entries[i].name);
 	free(z->entries);
