@@ -448,7 +448,8 @@ static int add_member(dpex_archive *a, const char *name, char *path,
 	return 0;
 }
 
-char *dpex_archive_spool_path(dpex_archive *a, const char *suffix)
+/* A fresh path inside the spool directory. */
+static char *spool_path(dpex_archive *a, const char *suffix)
 {
 	assert(a->spool && !a->committed);
 	/* Numbered, not named after the member: a member name may hold '/'
@@ -504,7 +505,7 @@ static int sink_spill(dpex_sink *s)
 {
 	dpex_archive *a = s->archive;
 	member *m = &a->members[s->member];
-	char *path = dpex_archive_spool_path(a, ".part");
+	char *path = spool_path(a, ".part");
 	if (!path)
 		return DPEX_ENOMEM;
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -620,108 +621,6 @@ int dpex_sink_close(dpex_sink *s, long long rows)
 	}
 	m->sink = NULL;
 	sink_release(s);
-	return rc;
-}
-
-int dpex_archive_member_add_file(dpex_archive *a, const char *name,
-				 const char *path, long long rows)
-{
-	/* Only spool files: free() deletes the member files it knows, and
-	 * must never delete one of the user's. */
-	size_t n = strlen(a->spool);
-	if (strncmp(path, a->spool, n) != 0 || path[n] != '/' ||
-	    strchr(path + n + 1, '/'))
-		return dpex_error_set(DPEX_EUSAGE,
-				      "%s: %s is not in the spool directory",
-				      name, path);
-	int rc = check_member_name(a, name);
-	if (rc)
-		return rc;
-	char *copy = dpex_strdup(path);
-	char *buf = dpex_malloc(SINK_BUFFER);
-	EVP_MD_CTX *md = NULL;
-	int fd = -1;
-	uint64_t size = 0;
-	/* A small file is read into memory, so the ZIP can be built there. */
-	char *mem = NULL;
-	size_t mem_cap = 0;
-	rc = copy && buf ? digest_new(&md) : DPEX_ENOMEM;
-	if (rc)
-		goto done;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		rc = dpex_error_set(DPEX_EOUTPUT, "reading %s for %s: %s", path,
-				    name, strerror(errno));
-		goto done;
-	}
-	if (st.st_size <= MEMBER_MEMORY &&
-	    a->mem_total + (size_t)st.st_size <= ARCHIVE_MEMORY) {
-		mem_cap = (size_t)st.st_size;
-		mem = dpex_malloc(mem_cap ? mem_cap : 1);
-		if (!mem) {
-			rc = DPEX_ENOMEM;
-			goto done;
-		}
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf, SINK_BUFFER);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = dpex_error_set(DPEX_EOUTPUT,
-					    "reading %s for %s: %s", path, name,
-					    strerror(errno));
-			goto done;
-		}
-		if (r == 0)
-			break;
-		if (EVP_DigestUpdate(md, buf, (size_t)r) != 1) {
-			rc = dpex_error_set(DPEX_EINTERNAL,
-					    "SHA-256 could not be computed");
-			goto done;
-		}
-		if (mem && size + (uint64_t)r <= mem_cap) {
-			memcpy(mem + size, buf, (size_t)r);
-		} else {
-			free(mem); /* it grew: the ZIP reads the file */
-			mem = NULL;
-		}
-		size += (uint64_t)r;
-	}
-	if (mem && size != mem_cap) {
-		free(mem);
-		mem = NULL;
-	}
-	char sha[sizeof(((member *)0)->sha256)];
-	rc = digest_final(md, sha);
-	if (rc)
-		goto done;
-	member *m;
-	rc = add_member(a, name, mem ? NULL : copy, &m);
-	if (rc)
-		goto done;
-	if (mem) {
-		/* The caller handed the file over: it is ours to remove. */
-		unlink(path);
-		m->mem = mem;
-		m->mem_len = (size_t)size;
-		a->mem_total += m->mem_len;
-		mem = NULL;
-	} else {
-		copy = NULL;
-	}
-	m->size = size;
-	m->rows = rows;
-	memcpy(m->sha256, sha, sizeof(sha));
-	m->done = true;
-done:
-	if (fd >= 0)
-		close(fd);
-	EVP_MD_CTX_free(md);
-	free(buf);
-	free(copy);
-	free(mem);
 	return rc;
 }
 
@@ -896,8 +795,7 @@ static int deflated_new(dpex_archive *a, const char *p, size_t len,
 	if (!d)
 		return DPEX_ENOMEM;
 	d->size = len;
-	d->crc = dpex_crc32(0, p, len);
-	int rc = dpex_deflate(&d->data, p, len);
+	int rc = dpex_deflate(&d->data, &d->crc, p, len);
 	if (!rc) {
 		*out = zip_source_function(a->zip, deflated_source, d);
 		if (!*out)

@@ -62,15 +62,6 @@ int dpex_sink_puts(dpex_sink *s, const char *str);
 /* Ends the member, recording rows (data rows it holds; -1 for none). */
 int dpex_sink_close(dpex_sink *s, long long rows);
 
-/* A fresh path inside the spool directory, for a library that writes its
- * own file (libxlsxwriter). Caller frees the string. */
-char *dpex_archive_spool_path(dpex_archive *a, const char *suffix);
-
-/* Adds a finished file from the spool directory (see above) as member name.
- */
-int dpex_archive_member_add_file(dpex_archive *a, const char *name,
-				 const char *path, long long rows);
-
 /* The spool directory, for an exporter's own temporary file. Borrowed. */
 const char *dpex_archive_spool_dir(const dpex_archive *a);
 

@@ -13,9 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A sheet's rows stay in memory up to this many bytes of XML, then go to
- * the spill file in one write: 64 KiB a sheet whatever the subject. */
-#define SHEET_MEMORY (64 * 1024)
+/* A sheet's rows stay in memory up to SHEET_MEMORY bytes of XML, and all
+ * sheets' up to WORKBOOK_MEMORY, as the archive keeps its members: past
+ * either, the sheet's rows go to the spill file in one write. A sheet
+ * kept whole is deflated at once, faster than streaming it through zlib
+ * (zipw.h). */
+#define SHEET_MEMORY (256 * 1024)
+#define WORKBOOK_MEMORY (1024 * 1024)
 
 #define XML_DECL                                                               \
 	"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
@@ -98,8 +102,9 @@ typedef struct width {
 
 typedef struct sheet {
 	char *name;
-	dpex_buf xml;  /* rows not yet spilled */
-	chunk *chunks; /* rows spilled, in order */
+	dpex_buf xml;	/* rows not yet spilled */
+	size_t counted; /* bytes of xml in the workbook's in_memory */
+	chunk *chunks;	/* rows spilled, in order */
 	size_t nchunks;
 	width *widths;
 	size_t nwidths;
@@ -112,8 +117,9 @@ typedef struct sheet {
 struct dpex_xlsxw {
 	const char *dir;
 	const char *label; /* for messages */
-	int spill;	   /* -1 until a sheet outgrows SHEET_MEMORY */
+	int spill;	   /* -1 until a sheet outgrows its memory */
 	uint64_t spilled;  /* bytes in the spill file */
+	size_t in_memory;  /* bytes of all sheets' xml */
 	sheet *sheets;
 	size_t nsheets;
 };
@@ -241,6 +247,8 @@ static int spill(dpex_xlsxw *w, sheet *s)
 	}
 	s->chunks[s->nchunks++] = (chunk){w->spilled, s->xml.len};
 	w->spilled += s->xml.len;
+	w->in_memory -= s->counted;
+	s->counted = 0;
 	dpex_buf_clear(&s->xml);
 	return 0;
 }
@@ -248,7 +256,11 @@ static int spill(dpex_xlsxw *w, sheet *s)
 static int end_row(dpex_xlsxw *w, sheet *s)
 {
 	int rc = dpex_buf_append(&s->xml, "</row>", 6);
-	if (!rc && s->xml.len >= SHEET_MEMORY)
+	if (rc)
+		return rc;
+	w->in_memory += s->xml.len - s->counted;
+	s->counted = s->xml.len;
+	if (s->xml.len >= SHEET_MEMORY || w->in_memory >= WORKBOOK_MEMORY)
 		rc = spill(w, s);
 	return rc;
 }
@@ -266,7 +278,10 @@ int dpex_xlsxw_row(dpex_xlsxw *w, size_t sheet_index)
 		return rc;
 	s->rows++;
 	snprintf(s->row_ref, sizeof(s->row_ref), "%u", s->rows);
-	return dpex_buf_printf(&s->xml, "<row r=\"%s\">", s->row_ref);
+	rc = dpex_buf_append(&s->xml, "<row r=\"", 8);
+	if (!rc)
+		rc = dpex_buf_puts(&s->xml, s->row_ref);
+	return rc ? rc : dpex_buf_append(&s->xml, "\">", 2);
 }
 
 /* "A", "Z", "AA", ... "XFD" for col from 0; returns the length. */

@@ -5,12 +5,12 @@
  * temporary file for a small workbook and no fixed cost of milliseconds.
  * Each sheet's rows are appended to it as XML (cells as inline strings,
  * numbers, booleans, and dates as Excel serial numbers); a sheet past
- * SHEET_MEMORY bytes (xlsxw.c) moves them, in chunks, to one spill file
- * per workbook in the given directory, unlinked as soon as it is made, so
- * memory stays flat whatever the rows and a killed process leaves
- * nothing. dpex_xlsxw_close assembles the package (content types,
- * relationships, workbook, a fixed style sheet, the sheets) as a ZIP into
- * an archive member.
+ * 256 KiB, or any sheet once all hold 1 MiB, moves its rows, in chunks,
+ * to one spill file per workbook in the given directory, unlinked as soon
+ * as it is made, so memory stays flat whatever the rows and a killed
+ * process leaves nothing. dpex_xlsxw_close assembles the package (content
+ * types, relationships, workbook, a fixed style sheet, the sheets) as a ZIP
+ * into an archive member.
  *
  * Every sheet's first row is frozen, as a header. Rows are numbered from
  * 1 in the order they are started; cells of a row must come in column

@@ -225,12 +225,12 @@ int dpex_zipw_entry(dpex_zipw *z, const char *name, const void *p, size_t n)
 	assert(!z->open);
 	if (n > LIMIT)
 		return too_large(name);
-	int rc = dpex_deflate(&z->deflated, p, n);
+	uint32_t crc;
+	int rc = dpex_deflate(&z->deflated, &crc, p, n);
 	if (!rc && z->deflated.len > LIMIT)
 		rc = too_large(name);
 	if (!rc)
-		rc = add_entry(z, name, UTF8_NAME, dpex_crc32(0, p, n),
-			       z->deflated.len, n);
+		rc = add_entry(z, name, UTF8_NAME, crc, z->deflated.len, n);
 	return rc ? rc : emit(z, z->deflated.data, z->deflated.len);
 }
 

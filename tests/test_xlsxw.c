@@ -1,0 +1,155 @@
+/* xlsxw: Excel's serial numbers, the XML a sheet gets for what XML
+ * cannot hold, and a workbook openpyxl reads back. */
+#include "core/archive.h"
+#include "core/error.h"
+#include "exporters/xlsxw.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	strcpy(dir, "/tmp/dpex-xlsxw-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	dpex_error_clear();
+}
+
+static void remove_dir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(xlsxw, .init = make_dir, .fini = remove_dir);
+
+static double serial(int y, int m, int d, int hh, int mm, double ss)
+{
+	dpex_xlsxw_datetime dt = {y, m, d, hh, mm, ss};
+	return dpex_xlsxw_serial(&dt);
+}
+
+/* The numbers Excel shows for these dates (its 1900 date system, with
+ * the 29 February 1900 that Lotus 1-2-3 had and Excel kept). */
+Test(xlsxw, serial_numbers_are_excels)
+{
+	cr_assert_eq(serial(1900, 1, 1, 0, 0, 0), 1);
+	cr_assert_eq(serial(1900, 2, 28, 0, 0, 0), 59);
+	cr_assert_eq(serial(1900, 3, 1, 0, 0, 0), 61);
+	cr_assert_eq(serial(2024, 3, 1, 0, 0, 0), 45352);
+	cr_assert_eq(serial(9999, 12, 31, 0, 0, 0), 2958465);
+	cr_assert_eq(serial(2024, 3, 1, 12, 0, 0), 45352.5);
+	cr_assert_eq(serial(0, 0, 0, 6, 0, 0), 0.25);
+	cr_assert_float_eq(serial(0, 0, 0, 23, 59, 59.5), 86399.5 / 86400,
+			   1e-12);
+}
+
+static const char check_py[] =
+	"import io, re, sys, zipfile\n"
+	"import openpyxl\n"
+	"outer = zipfile.ZipFile(sys.argv[1])\n"
+	"raw = outer.read('book.xlsx')\n"
+	"x = zipfile.ZipFile(io.BytesIO(raw))\n"
+	"s = x.read('xl/worksheets/sheet1.xml').decode()\n"
+	"w = x.read('xl/workbook.xml').decode()\n"
+	"assert '<sheet name=\"a&amp;b &lt;&quot;c&quot;&gt;\"' in w, w\n"
+	"assert '<dimension ref=\"A1:D6\"/>' in s, s[:600]\n"
+	"assert 'state=\"frozen\"' in s and 'tabSelected=\"1\"' in s\n"
+	"assert '<col min=\"2\" max=\"2\" width=\"11.7109375\" "
+	"customWidth=\"1\"/>' in s, s\n"
+	"assert '<t>x &amp; y &lt;z&gt; \"q\"</t>' in s, s\n"
+	"assert '<t>a_x0001_b_x000D_c\\td\\ne</t>' in s, s\n"
+	"assert '<t>not_xFFFE_char_xFFFF_s \\u00e9\\uffee</t>' in s, s\n"
+	"assert '<t xml:space=\"preserve\"> padded </t>' in s, s\n"
+	"assert '<c r=\"B2\" s=\"2\"><v>45352</v></c>' in s, s\n"
+	"assert '<c r=\"C2\" t=\"b\"><v>1</v></c>' in s, s\n"
+	"assert '<c r=\"D2\"><v>-25.5</v></c>' in s, s\n"
+	"assert '<c r=\"A6\" s=\"7\"/>' in s, s\n"
+	"wb = openpyxl.load_workbook(io.BytesIO(raw))\n"
+	"ws = wb['a&b <\"c\">']\n"
+	"rows = [[c.value for c in r] for r in ws.iter_rows()]\n"
+	"import datetime as dt\n"
+	"assert rows[0] == ['head', None, None, None], rows[0]\n"
+	"assert rows[1] == ['x & y <z> \"q\"', dt.datetime(2024, 3, 1), True,\n"
+	"                   -25.5], rows\n"
+	"assert rows[2][0] == 'a_x0001_b_x000D_c\\td\\ne', rows[2]\n"
+	"assert rows[4][0] == ' padded ', rows[4]\n"
+	"assert rows[5] == [None] * 4 and ws['A6'].number_format == '@'\n"
+	"assert ws['B2'].number_format == 'yyyy-mm-dd'\n"
+	"assert ws['A1'].font.b\n"
+	"assert wb['empty'].max_row == 1\n"
+	"print('ok')\n";
+
+/* One sheet with every kind of cell; the XML is checked as written, and
+ * the workbook as openpyxl reads it. */
+Test(xlsxw, cells_and_escapes_as_excel_reads_them)
+{
+	dpex_archive *a = NULL;
+	dpex_archive_options opt = {
+		.out_dir = dir, .name = "w.zip", .compress = true};
+	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
+		     dpex_error_message());
+	dpex_xlsxw *w = NULL;
+	cr_assert_eq(dpex_xlsxw_new(&w, dir, "book.xlsx"), 0);
+	size_t s, e;
+	cr_assert_eq(dpex_xlsxw_add_sheet(w, "a&b <\"c\">", &s), 0);
+	cr_assert_eq(dpex_xlsxw_add_sheet(w, "empty", &e), 0);
+	cr_assert_eq(dpex_xlsxw_set_width(w, s, 1, 11), 0);
+	cr_assert_eq(dpex_xlsxw_row(w, s), 0);
+	cr_assert_eq(dpex_xlsxw_string(w, s, 0, "head", 4, DPEX_XLSXW_BOLD), 0);
+	const char *texts[] = {"x & y <z> \"q\"",
+			       "a\x01"
+			       "b\rc\td\ne",
+			       "not\xef\xbf\xbe"
+			       "char\xef\xbf\xbfs \xc3\xa9"
+			       "\xef\xbf\xae",
+			       " padded "};
+	for (size_t i = 0; i < 4; i++) {
+		cr_assert_eq(dpex_xlsxw_row(w, s), 0);
+		cr_assert_eq(dpex_xlsxw_string(w, s, 0, texts[i],
+					       strlen(texts[i]),
+					       DPEX_XLSXW_GENERAL),
+			     0);
+		if (i > 0)
+			continue;
+		dpex_xlsxw_datetime day = {2024, 3, 1, 0, 0, 0};
+		cr_assert_eq(dpex_xlsxw_number(w, s, 1, dpex_xlsxw_serial(&day),
+					       DPEX_XLSXW_DATE),
+			     0);
+		cr_assert_eq(dpex_xlsxw_bool(w, s, 2, true), 0);
+		cr_assert_eq(dpex_xlsxw_number_text(w, s, 3, "-25.5", 5), 0);
+	}
+	cr_assert_eq(dpex_xlsxw_row(w, s), 0);
+	cr_assert_eq(dpex_xlsxw_rows(w, s), 6);
+	cr_assert_eq(dpex_xlsxw_blank(w, s, 0, DPEX_XLSXW_TEXT), 0);
+	cr_assert_eq(dpex_xlsxw_row(w, e), 0);
+
+	dpex_sink *sink;
+	cr_assert_eq(dpex_archive_member_open(a, "book.xlsx", &sink), 0);
+	cr_assert_eq(dpex_xlsxw_close(w, sink), 0, "%s", dpex_error_message());
+	dpex_xlsxw_free(w);
+	cr_assert_eq(dpex_sink_close(sink, -1), 0);
+	char *path = NULL;
+	cr_assert_eq(dpex_archive_commit(a, NULL, &path), 0, "%s",
+		     dpex_error_message());
+	dpex_archive_free(a);
+
+	char py[128], cmd[512];
+	snprintf(py, sizeof(py), "%s/check.py", dir);
+	FILE *f = fopen(py, "w");
+	cr_assert_not_null(f);
+	fputs(check_py, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s' '%s' 2>&1", py, path);
+	FILE *p = popen(cmd, "r");
+	char out[4096] = "";
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	cr_assert_eq(pclose(p), 0, "python:\n%s", out);
+	cr_assert_str_eq(out, "ok\n");
+	free(path);
+}

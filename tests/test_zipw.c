@@ -1,0 +1,218 @@
+/* zipw and deflate: a ZIP written into an archive member, read back by
+ * Python's zipfile and unzip (whole and streamed entries, UTF-8 names,
+ * empty, incompressible and large entries), and libdeflate's output
+ * inflated by zlib. */
+#include "core/archive.h"
+#include "core/deflate.h"
+#include "core/error.h"
+#include "exporters/zipw.h"
+
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	strcpy(dir, "/tmp/dpex-zipw-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	dpex_error_clear();
+}
+
+static void remove_dir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(zipw, .init = make_dir, .fini = remove_dir);
+
+/* Bytes that do not compress: a linear congruential sequence. */
+static void noise(unsigned char *p, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		p[i] = (unsigned char)(seed >> 16);
+	}
+}
+
+/* Text that compresses, different on every line. */
+static char *lines(size_t n)
+{
+	char *p = malloc(n + 1);
+	size_t len = 0;
+	for (unsigned i = 0; len < n; i++)
+		len += (size_t)snprintf(
+			p + len, n + 1 - len,
+			"<row r=\"%u\"><c><v>%u</v></c></row>\n", i, i * 7919u);
+	return p;
+}
+
+static void save(const char *name, const void *p, size_t n)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(p, 1, n, f), n);
+	fclose(f);
+}
+
+static const char check_py[] =
+	"import io, os, sys, zipfile\n"
+	"d, zpath = sys.argv[1], sys.argv[2]\n"
+	"outer = zipfile.ZipFile(zpath)\n"
+	"z = zipfile.ZipFile(io.BytesIO(outer.read('inner.zip')))\n"
+	"assert z.testzip() is None\n"
+	"names = [i.filename for i in z.infolist()]\n"
+	"assert names == ['a.txt', 'empty', 'naïve/日本.txt', 'noise.bin',\n"
+	"                 'streamed.xml', 'last.txt'], names\n"
+	"want = {'a.txt': b'hello ' * 1000, 'empty': b'',\n"
+	"        'naïve/日本.txt': 'Zoë'.encode(), 'last.txt': b'end'}\n"
+	"for n in ('noise.bin', 'streamed.xml'):\n"
+	"    want[n] = open(os.path.join(d, n), 'rb').read()\n"
+	"for i in z.infolist():\n"
+	"    assert z.read(i) == want[i.filename], i.filename\n"
+	"    assert i.compress_type == zipfile.ZIP_DEFLATED, i.filename\n"
+	"    assert i.flag_bits & 0x800, i.filename  # UTF-8 name\n"
+	"    streamed = i.filename == 'streamed.xml'\n"
+	"    assert bool(i.flag_bits & 0x8) == streamed, i.filename\n"
+	"s = z.getinfo('streamed.xml')\n"
+	"assert s.file_size == len(want['streamed.xml']) > 256 * 1024\n"
+	"assert s.compress_size < s.file_size / 3, s.compress_size\n"
+	"print('ok')\n";
+
+/* Whole entries between streamed ones, a streamed entry fed in pieces of
+ * odd sizes past zipw's 64 KiB chunks, and the result checked by two
+ * independent readers. */
+Test(zipw, entries_read_back_by_zipfile_and_unzip)
+{
+	dpex_archive *a = NULL;
+	dpex_archive_options opt = {
+		.out_dir = dir, .name = "z.zip", .compress = true};
+	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
+		     dpex_error_message());
+	dpex_sink *sink;
+	cr_assert_eq(dpex_archive_member_open(a, "inner.zip", &sink), 0);
+	dpex_zipw *z = NULL;
+	cr_assert_eq(dpex_zipw_new(&z, sink), 0);
+
+	char hello[6000];
+	for (int i = 0; i < 1000; i++)
+		memcpy(hello + 6 * i, "hello ", 6);
+	cr_assert_eq(dpex_zipw_entry(z, "a.txt", hello, sizeof(hello)), 0);
+	cr_assert_eq(dpex_zipw_entry(z, "empty", "", 0), 0);
+	cr_assert_eq(dpex_zipw_entry(z, "naïve/日本.txt", "Zoë", 4), 0);
+	static unsigned char rnd[100000];
+	noise(rnd, sizeof(rnd), 7);
+	save("noise.bin", rnd, sizeof(rnd));
+	cr_assert_eq(dpex_zipw_entry(z, "noise.bin", rnd, sizeof(rnd)), 0);
+
+	size_t n = 300 * 1024;
+	char *text = lines(n);
+	save("streamed.xml", text, n);
+	cr_assert_eq(dpex_zipw_entry_start(z, "streamed.xml"), 0);
+	for (size_t off = 0, piece = 1; off < n; piece = piece * 3 + 1) {
+		size_t take = piece % 70000 + 1;
+		if (take > n - off)
+			take = n - off;
+		cr_assert_eq(dpex_zipw_write(z, text + off, take), 0);
+		off += take;
+	}
+	cr_assert_eq(dpex_zipw_entry_end(z), 0);
+	free(text);
+	cr_assert_eq(dpex_zipw_entry(z, "last.txt", "end", 3), 0);
+	cr_assert_eq(dpex_zipw_finish(z), 0, "%s", dpex_error_message());
+	dpex_zipw_free(z);
+	cr_assert_eq(dpex_sink_close(sink, -1), 0);
+	char *path = NULL;
+	cr_assert_eq(dpex_archive_commit(a, NULL, &path), 0, "%s",
+		     dpex_error_message());
+	dpex_archive_free(a);
+
+	save("check.py", check_py, sizeof(check_py) - 1);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 '%s/check.py' '%s' '%s' 2>&1 | grep -qx ok",
+		 dir, dir, path);
+	cr_assert_eq(system(cmd), 0, "zipfile did not read it back: %s", cmd);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && unzip -qo '%s' inner.zip && unzip -tq inner.zip "
+		 ">/dev/null",
+		 dir, path);
+	cr_assert_eq(system(cmd), 0, "unzip -t failed");
+	free(path);
+}
+
+static void round_trip(const unsigned char *in, size_t n)
+{
+	dpex_buf out = DPEX_BUF_INIT;
+	uint32_t crc;
+	cr_assert_eq(dpex_deflate(&out, &crc, in, n), 0, "%s",
+		     dpex_error_message());
+	cr_assert_eq(crc, (uint32_t)crc32(0, in, (uInt)n));
+	cr_assert_gt(out.len, 0);
+	unsigned char *back = malloc(n + 1);
+	z_stream zs = {0};
+	cr_assert_eq(inflateInit2(&zs, -15), Z_OK);
+	zs.next_in = (unsigned char *)out.data;
+	zs.avail_in = (uInt)out.len;
+	zs.next_out = back;
+	zs.avail_out = (uInt)n + 1;
+	cr_assert_eq(inflate(&zs, Z_FINISH), Z_STREAM_END);
+	cr_assert_eq(zs.total_out, n);
+	cr_assert(n == 0 || memcmp(back, in, n) == 0);
+	inflateEnd(&zs);
+	cr_assert_eq(dpex_crc32(0, in, n), (uint32_t)crc32(0, in, (uInt)n));
+	free(back);
+	dpex_buf_free(&out);
+}
+
+/* dpex_deflate gives raw DEFLATE zlib inflates, for nothing, text and
+ * bytes that do not compress (stored blocks), and CRC-32 as zlib's. */
+Test(zipw, deflate_round_trips_through_zlib)
+{
+	round_trip((const unsigned char *)"", 0);
+	round_trip((const unsigned char *)"x", 1);
+	char *text = lines(200000);
+	round_trip((const unsigned char *)text, 200000);
+	free(text);
+	static unsigned char rnd[70000];
+	noise(rnd, sizeof(rnd), 42);
+	round_trip(rnd, sizeof(rnd));
+}
+
+/* A small input that comes again gets the same output, whether from the
+ * thread's cache or, once the cache has turned over, compressed anew;
+ * an input that differs in a byte never gets the output of the other. */
+Test(zipw, deflate_cache_serves_only_the_same_input)
+{
+	char *text = lines(3000);
+	dpex_buf first = DPEX_BUF_INIT, again = DPEX_BUF_INIT;
+	uint32_t crc1, crc2;
+	cr_assert_eq(dpex_deflate(&first, &crc1, text, 3000), 0);
+	for (int round = 0; round < 2; round++) {
+		cr_assert_eq(dpex_deflate(&again, &crc2, text, 3000), 0);
+		cr_assert_eq(crc2, crc1);
+		cr_assert_eq(again.len, first.len);
+		cr_assert(memcmp(again.data, first.data, first.len) == 0);
+		text[1500] ^= 1;
+		round_trip((const unsigned char *)text, 3000);
+		text[1500] ^= 1;
+		for (int i = 0; i < 40; i++) { /* more than the cache holds */
+			char other[64];
+			int n = snprintf(other, sizeof(other), "input %d", i);
+			cr_assert_eq(
+				dpex_deflate(&again, &crc2, other, (size_t)n),
+				0);
+		}
+	}
+	free(text);
+	dpex_buf_free(&first);
+	dpex_buf_free(&again);
+}
