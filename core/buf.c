@@ -28,7 +28,7 @@ int dpex_buf_reserve(dpex_buf *b, size_t n)
 	return 0;
 }
 
-int dpex_buf_append(dpex_buf *b, const void *p, size_t n)
+int dpex_buf_append_grow(dpex_buf *b, const void *p, size_t n)
 {
 	int rc = dpex_buf_reserve(b, n);
 	if (rc)
@@ -47,12 +47,22 @@ int dpex_buf_puts(dpex_buf *b, const char *s)
 
 int dpex_buf_printf(dpex_buf *b, const char *fmt, ...)
 {
+	/* Formatted once where it fits (most calls), else measured, made
+	 * room for and formatted again. */
+	size_t max = b->max ? b->max : DPEX_BUF_DEFAULT_MAX;
+	size_t room = b->cap - b->len;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return dpex_error_set(DPEX_EINTERNAL, "bad format string");
+	if ((size_t)n < room && b->len + (size_t)n <= max) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (room) /* vsnprintf cut the text short: end the buffer as it was */
+		b->data[b->len] = '\0';
 	int rc = dpex_buf_reserve(b, (size_t)n);
 	if (rc)
 		return rc;

@@ -9,6 +9,7 @@
 #define DPEX_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct dpex_buf {
 	char *data;
@@ -27,7 +28,23 @@ typedef struct dpex_buf {
 
 /* Makes room for n more bytes; DPEX_ENOMEM, or DPEX_EINTERNAL past max. */
 int dpex_buf_reserve(dpex_buf *b, size_t n);
-int dpex_buf_append(dpex_buf *b, const void *p, size_t n);
+/* dpex_buf_append when the buffer must grow first. */
+int dpex_buf_append_grow(dpex_buf *b, const void *p, size_t n);
+
+/* Inline: the writers append small pieces by the million; the common
+ * case, room enough, is a copy. */
+static inline int dpex_buf_append(dpex_buf *b, const void *p, size_t n)
+{
+	size_t max = b->max ? b->max : DPEX_BUF_DEFAULT_MAX;
+	if (n < b->cap - b->len && b->len + n <= max) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return dpex_buf_append_grow(b, p, n);
+}
+
 int dpex_buf_puts(dpex_buf *b, const char *s);
 
 /* Inline: the writers put most bytes one at a time. */

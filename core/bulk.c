@@ -1176,6 +1176,39 @@ static int write_summary(bulk_run *r, long long *incomplete)
 
 /* --- The run ------------------------------------------------------------- */
 
+/* --out and the directories above it that are missing, as mkdir -p does;
+ * each made private (0700): it will hold personal data. */
+static int make_dirs(const char *path)
+{
+	char *p = dpex_strdup(path);
+	if (!p)
+		return DPEX_ENOMEM;
+	int err = 0;
+	for (char *end = p + 1;; end++) {
+		if (*end != '/' && *end != '\0')
+			continue;
+		char c = *end;
+		*end = '\0'; /* p: the directory to make now */
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			err = errno;
+			break;
+		}
+		if (c == '\0')
+			break;
+		*end = c;
+	}
+	int rc = 0;
+	if (err && strcmp(p, path) == 0)
+		rc = dpex_error_set(DPEX_EOUTPUT, "cannot create --out %s: %s",
+				    path, strerror(err));
+	else if (err)
+		rc = dpex_error_set(DPEX_EOUTPUT,
+				    "cannot create --out %s: %s: %s", path, p,
+				    strerror(err));
+	free(p);
+	return rc;
+}
+
 static int check_options(bulk_run *r)
 {
 	const dpex_bulk_options *o = r->opt;
@@ -1216,11 +1249,7 @@ static int check_options(bulk_run *r)
 	r->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (r->jobs < 1)
 		r->jobs = 1;
-	if (mkdir(o->out_dir, 0700) != 0 && errno != EEXIST)
-		return dpex_error_set(DPEX_EOUTPUT,
-				      "cannot create --out %s: %s", o->out_dir,
-				      strerror(errno));
-	return 0;
+	return make_dirs(o->out_dir);
 }
 
 static int load_subjects(bulk_run *r)

@@ -47,7 +47,7 @@ typedef struct dpex_bulk_options {
 				       identifier */
 	const char *query_source;   /* source the query runs on */
 	bool all;		    /* every subject of the first entity */
-	const char *out_dir;	    /* created if missing */
+	const char *out_dir;	    /* made if missing, as mkdir -p */
 	const char *const *formats;
 	size_t nformats;
 	bool store;

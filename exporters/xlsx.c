@@ -16,9 +16,8 @@
  * and every text is an inline string, never a formula, whether it reads
  * "=...", "+31 ..." or "-25.00" (OWASP's CSV/formula injection).
  *
- * NULL is an empty cell; the empty string, which Excel keeps as no cell,
- * is an empty cell formatted as text ("@"), so that the two stay apart for
- * a reader that looks.
+ * NULL is an empty cell; the empty string is an empty cell formatted as
+ * text ("@"), so that the two stay apart for a reader that looks.
  *
  * A sheet holds 1,048,576 rows, the header included: an entity with more
  * rows continues on "orders (2)", "orders (3)"..., each with the header.
@@ -41,8 +40,7 @@
 #define MEMBER_NAME "data.xlsx"
 
 /* Excel caps a cell at 32,767 characters, counted in UTF-16 (an emoji
- * counts 2); a longer value
- * keeps its start and says where the rest is. */
+ * counts 2); a longer value keeps its start and says where the rest is. */
 #define CELL_MAX_CHARS 32767
 #define TRUNCATED_MARK                                                         \
 	" \u2026 [truncated: Excel holds 32,767 characters a cell; the full "  \
@@ -56,7 +54,6 @@
  * (DBL_DIG), which is also what Excel shows. */
 #define EXACT_DECIMAL_DIGITS 15
 
-/* The sheet an entity's rows go to now. */
 /* The sheet an entity's rows go to now. */
 typedef struct sheet {
 	size_t index;	   /* in the workbook */
@@ -216,7 +213,7 @@ static int cell_text(xlsx_exporter *x, const char *s, size_t len,
 static int write_text(xlsx_exporter *x, size_t ws, unsigned col, const char *s,
 		      size_t len, dpex_xlsxw_style style)
 {
-	/* Excel keeps no empty string cell (see above). */
+	/* The empty string: an empty cell formatted as text (see above). */
 	if (len == 0)
 		return dpex_xlsxw_blank(x->wb, ws, col,
 					style ? style : DPEX_XLSXW_TEXT);

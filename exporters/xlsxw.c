@@ -86,9 +86,7 @@ static const char styles[] = XML_DECL
 			      "builtinId=\"0\"/></cellStyles></styleSheet>";
 #undef NUMFMT_XF
 
-static const char sheet_tail[] =
-	"</sheetData><pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" "
-	"bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>";
+static const char sheet_tail[] = "</sheetData></worksheet>";
 
 typedef struct chunk {
 	uint64_t offset; /* in the spill file */
@@ -524,13 +522,14 @@ static double stored_width(double chars)
 }
 
 /* Everything before the rows: the used range, the frozen header row and
- * the column widths. */
+ * the column widths. What ECMA-376 makes optional and Excel has defaults
+ * for (row heights, page margins) is left out: a sheet is written for
+ * every entity of every answer. */
 static int sheet_head(const sheet *s, bool first, dpex_buf *b)
 {
 	char ref[4] = "";
 	size_t n = s->max_col ? col_name(s->max_col - 1, ref) : 0;
-	int rc = dpex_buf_puts(b, XML_DECL "<worksheet xmlns=\"" NS_MAIN
-					   "\" xmlns:r=\"" NS_REL "\">");
+	int rc = dpex_buf_puts(b, XML_DECL "<worksheet xmlns=\"" NS_MAIN "\">");
 	if (!rc && s->max_col && (s->max_col > 1 || s->max_row > 1))
 		rc = dpex_buf_printf(b, "<dimension ref=\"A1:%.*s%u\"/>",
 				     (int)n, ref, s->max_row);
@@ -543,7 +542,7 @@ static int sheet_head(const sheet *s, bool first, dpex_buf *b)
 			"<pane ySplit=\"1\" topLeftCell=\"A2\" "
 			"activePane=\"bottomLeft\" state=\"frozen\"/>"
 			"<selection pane=\"bottomLeft\"/></sheetView>"
-			"</sheetViews><sheetFormatPr defaultRowHeight=\"15\"/>",
+			"</sheetViews>",
 			first ? "tabSelected=\"1\" " : "");
 	if (!rc && s->nwidths)
 		rc = dpex_buf_puts(b, "<cols>");

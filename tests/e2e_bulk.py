@@ -278,7 +278,8 @@ class Bulk(unittest.TestCase):
         self.assertIn("written by a run with other options", r.stderr)
 
     def test_subjects_query_and_all(self):
-        out = self.out("query")
+        # --out with directories above it missing: made, as mkdir -p.
+        out = os.path.join(self.out("query"), "dsr", "2026")
         r = dpex("bulk", "--map", MAP, "--subjects-query",
                  "SELECT id AS customer_id FROM customers WHERE id <= 5;",
                  "--source", "crm", "--out", out, "--format", "json")
@@ -297,9 +298,12 @@ class Bulk(unittest.TestCase):
     def test_resume_after_sigkill_at_several_points(self):
         out = self.out("killed")
         args = ["--subjects", self.subjects]
-        for at in (0, 40, 150):
-            p = start_bulk(out, args, "--jobs", "2", "--batch", "7")
-            wait_done(p, at)
+        # Killed at the first progress report (0.1 s in) of each run; a
+        # run goes on where the one before stopped, so each is killed at
+        # a later point of the list, in another batch size.
+        for batch in ("7", "3", "11"):
+            p = start_bulk(out, args, "--jobs", "2", "--batch", batch)
+            wait_done(p, 0)
             p.kill()
             p.wait()
             p.stderr.close()
@@ -310,7 +314,8 @@ class Bulk(unittest.TestCase):
                     self.assertIn("manifest.json", z.namelist())
         r = dpex("bulk", "--map", MAP, *args, "--out", out, "--jobs", "2")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stderr, r"[1-9][0-9]* done before")
+        self.assertRegex(r.stderr, r"[1-9][0-9]* written, [1-9][0-9]* done "
+                         "before")
         self.assert_same_as_reference(out)
         # Once more: nothing left to do.
         r = dpex("bulk", "--map", MAP, *args, "--out", out)
@@ -321,7 +326,7 @@ class Bulk(unittest.TestCase):
         out = self.out("interrupted")
         args = ["--subjects", self.subjects]
         p = start_bulk(out, args, "--jobs", "2", "--batch", "5")
-        wait_done(p, 20)
+        wait_done(p, 0)  # the first report, 0.1 s in: far from the end
         p.send_signal(signal.SIGINT)
         err = p.stderr.read()
         self.assertEqual(p.wait(), 130, err)
@@ -489,6 +494,12 @@ class Bulk(unittest.TestCase):
                  self.out("bad"))
         self.assertEqual(r.returncode, 2)
         self.assertIn('bad.txt:2: "iban" is not IDENTIFIER=VALUE', r.stderr)
+        # --out under a file: the message names the part that failed.
+        r = dpex("bulk", "--map", MAP, "--all", "--out",
+                 os.path.join(bad, "out", "x"))
+        self.assertEqual(r.returncode, 6)
+        self.assertEqual(r.stderr, "dpex: error: cannot create --out "
+                         "%s/out/x: %s/out: Not a directory\n" % (bad, bad))
 
 
 if __name__ == "__main__":
