@@ -106,10 +106,11 @@ typedef struct sheet {
 	size_t nchunks;
 	width *widths;
 	size_t nwidths;
-	unsigned rows;	  /* the current row's number; 0 before the first */
-	unsigned max_row; /* the last row with a cell, for <dimension> */
-	unsigned max_col; /* one past the last column with a cell */
-	char row_ref[12]; /* rows, as text */
+	unsigned rows;	   /* the current row's number; 0 before the first */
+	unsigned max_row;  /* the last row with a cell, for <dimension> */
+	unsigned max_col;  /* one past the last column with a cell */
+	unsigned next_col; /* one past the current row's last cell */
+	char row_ref[12];  /* rows, as text */
 } sheet;
 
 struct dpex_xlsxw {
@@ -275,6 +276,7 @@ int dpex_xlsxw_row(dpex_xlsxw *w, size_t sheet_index)
 	if (rc)
 		return rc;
 	s->rows++;
+	s->next_col = 0;
 	snprintf(s->row_ref, sizeof(s->row_ref), "%u", s->rows);
 	rc = dpex_buf_append(&s->xml, "<row r=\"", 8);
 	if (!rc)
@@ -294,21 +296,29 @@ static size_t col_name(unsigned col, char out[4])
 	return n;
 }
 
-/* Appends <c r="B7"[ s=".."][ t=".."] and notes the cell for the
- * dimension; the caller ends the tag. */
+/* Appends <c[ r="B7"][ s=".."][ t=".."] and notes the cell for the
+ * dimension; the caller ends the tag. The reference, optional in
+ * ECMA-376 (a cell without one follows the cell before it), is written
+ * for a row's first cell and after a gap (NULLs are no cells): a fifth
+ * of a sheet's bytes less to write and deflate. */
 static int cell_start(sheet *s, unsigned col, dpex_xlsxw_style style,
 		      const char *type)
 {
 	assert(s->rows > 0 && col < DPEX_XLSXW_MAX_COLS);
-	char ref[4];
-	size_t n = col_name(col, ref);
+	assert(col >= s->next_col);
 	int rc = dpex_buf_reserve(&s->xml, 64);
 	if (rc)
 		return rc;
-	dpex_buf_append(&s->xml, "<c r=\"", 6);
-	dpex_buf_append(&s->xml, ref, n);
-	dpex_buf_puts(&s->xml, s->row_ref);
-	dpex_buf_putc(&s->xml, '"');
+	dpex_buf_append(&s->xml, "<c", 2);
+	if (col == 0 || col != s->next_col) {
+		char ref[4];
+		size_t n = col_name(col, ref);
+		dpex_buf_append(&s->xml, " r=\"", 4);
+		dpex_buf_append(&s->xml, ref, n);
+		dpex_buf_puts(&s->xml, s->row_ref);
+		dpex_buf_putc(&s->xml, '"');
+	}
+	s->next_col = col + 1;
 	if (style != DPEX_XLSXW_GENERAL) {
 		dpex_buf_append(&s->xml, " s=\"", 4);
 		dpex_buf_putc(&s->xml, (char)('0' + style));

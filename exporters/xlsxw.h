@@ -14,10 +14,10 @@
  *
  * Every sheet's first row is frozen, as a header. Rows are numbered from
  * 1 in the order they are started; cells of a row must come in column
- * order. Text must be valid UTF-8: it is XML-escaped here, and control
- * characters (and U+FFFE, U+FFFF, which XML cannot hold) are written as
- * Excel's "_xHHHH_" escapes, as Excel and libxlsxwriter write them.
- * Nothing ever becomes a formula.
+ * order, and a cell right after the one before it has no reference. Text must
+ * be valid UTF-8: it is XML-escaped here, and control characters (and U+FFFE,
+ * U+FFFF, which XML cannot hold) are written as Excel's "_xHHHH_" escapes, as
+ * Excel and libxlsxwriter write them. Nothing ever becomes a formula.
  */
 #ifndef DPEX_XLSXW_H
 #define DPEX_XLSXW_H

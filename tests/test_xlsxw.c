@@ -65,9 +65,10 @@ static const char check_py[] =
 	"assert '<t>a_x0001_b_x000D_c\\td\\ne</t>' in s, s\n"
 	"assert '<t>not_xFFFE_char_xFFFF_s \\u00e9\\uffee</t>' in s, s\n"
 	"assert '<t xml:space=\"preserve\"> padded </t>' in s, s\n"
-	"assert '<c r=\"B2\" s=\"2\"><v>45352</v></c>' in s, s\n"
-	"assert '<c r=\"C2\" t=\"b\"><v>1</v></c>' in s, s\n"
-	"assert '<c r=\"D2\"><v>-25.5</v></c>' in s, s\n"
+	"assert '<c r=\"A2\" t=\"inlineStr\"><is><t>x &amp; y' in s, s\n"
+	"assert '</c><c s=\"2\"><v>45352</v></c>' in s, s  # no r: after A2\n"
+	"assert '<c t=\"b\"><v>1</v></c>' in s, s\n"
+	"assert '<c><v>-25.5</v></c>' in s, s\n"
 	"assert '<c r=\"A6\" s=\"7\"/>' in s, s\n"
 	"wb = openpyxl.load_workbook(io.BytesIO(raw))\n"
 	"ws = wb['a&b <\"c\">']\n"
@@ -76,7 +77,8 @@ static const char check_py[] =
 	"assert rows[0] == ['head', None, None, None], rows[0]\n"
 	"assert rows[1] == ['x & y <z> \"q\"', dt.datetime(2024, 3, 1), True,\n"
 	"                   -25.5], rows\n"
-	"assert rows[2][0] == 'a_x0001_b_x000D_c\\td\\ne', rows[2]\n"
+	"assert '</t></is></c><c r=\"D3\"><v>7</v></c>' in s, s\n"
+	"assert rows[2] == ['a_x0001_b_x000D_c\\td\\ne', None, None, 7], rows\n"
 	"assert rows[4][0] == ' padded ', rows[4]\n"
 	"assert rows[5] == [None] * 4 and ws['A6'].number_format == '@'\n"
 	"assert ws['B2'].number_format == 'yyyy-mm-dd'\n"
@@ -114,6 +116,9 @@ Test(xlsxw, cells_and_escapes_as_excel_reads_them)
 					       strlen(texts[i]),
 					       DPEX_XLSXW_GENERAL),
 			     0);
+		if (i == 1) /* after a gap: a reference again */
+			cr_assert_eq(dpex_xlsxw_number_text(w, s, 3, "7", 1),
+				     0);
 		if (i > 0)
 			continue;
 		dpex_xlsxw_datetime day = {2024, 3, 1, 0, 0, 0};
