@@ -47,21 +47,8 @@ static const char reader_py[] =
 	"    want = b''.join(b'line %06d\\n' % i for i in range(30000))\n"
 	"    print('big', z.read('big.txt') == want)\n";
 
-static char dir[64];
-
-static void make_dir(void)
-{
-	strcpy(dir, "/tmp/dpex-archive-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	dpex_error_clear();
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-}
+#define TMPDIR_PREFIX "dpex-archive"
+#include "tmpdir.h"
 
 TestSuite(archive, .init = make_dir, .fini = remove_dir);
 

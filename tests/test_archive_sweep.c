@@ -15,20 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static void make_dir(void)
-{
-	strcpy(dir, "/tmp/dpex-sweep-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-}
+#define TMPDIR_PREFIX "dpex-sweep"
+#include "tmpdir.h"
 
 TestSuite(archive_sweep, .init = make_dir, .fini = remove_dir);
 

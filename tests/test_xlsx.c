@@ -16,21 +16,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static void make_dir(void)
-{
-	strcpy(dir, "/tmp/dpex-xlsx-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	dpex_error_clear();
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-}
+#define TMPDIR_PREFIX "dpex-xlsx"
+#include "tmpdir.h"
 
 TestSuite(xlsx, .init = make_dir, .fini = remove_dir);
 

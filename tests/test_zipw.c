@@ -14,21 +14,8 @@
 #include <string.h>
 #include <zlib.h>
 
-static char dir[64];
-
-static void make_dir(void)
-{
-	strcpy(dir, "/tmp/dpex-zipw-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	dpex_error_clear();
-}
-
-static void remove_dir(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	cr_assert_eq(system(cmd), 0);
-}
+#define TMPDIR_PREFIX "dpex-zipw"
+#include "tmpdir.h"
 
 TestSuite(zipw, .init = make_dir, .fini = remove_dir);
 
