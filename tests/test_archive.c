@@ -49,6 +49,7 @@ static const char reader_py[] =
 
 #define TMPDIR_PREFIX "dpex-archive"
 #include "tmpdir.h"
+#include "pyrun.h"
 
 TestSuite(archive, .init = make_dir, .fini = remove_dir);
 
@@ -69,29 +70,6 @@ static char *listing(const char *path)
 		free(names[i]);
 	}
 	free(names);
-	return out;
-}
-
-/* Runs a shell command; returns its standard output; *status its exit. */
-static char *capture(int *status, const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	size_t cap = 1 << 16, len = 0;
-	char *out = malloc(cap);
-	size_t n;
-	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			out = realloc(out, cap *= 2);
-	}
-	out[len] = '\0';
-	*status = pclose(p);
 	return out;
 }
 

@@ -18,6 +18,7 @@
 
 #define TMPDIR_PREFIX "dpex-xlsx"
 #include "tmpdir.h"
+#include "pyrun.h"
 
 TestSuite(xlsx, .init = make_dir, .fini = remove_dir);
 
@@ -112,45 +113,6 @@ static void row(void *x, const dpex_entity_shape *e, const dpex_value *v)
 	cr_assert_eq(ops->row(x, e, v), 0, "%s", dpex_error_message());
 	if (ops->row_end)
 		cr_assert_eq(ops->row_end(x, e), 0);
-}
-
-static char *capture(int *status, const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	size_t cap = 1 << 16, len = 0, n;
-	char *out = malloc(cap);
-	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			out = realloc(out, cap *= 2);
-	}
-	out[len] = '\0';
-	*status = pclose(p);
-	return out;
-}
-
-/* Runs script (Python) with the archive as argv[1]; it prints "ok". */
-static void check_with_python(const char *script, const char *zip)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s.py", dir);
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(script, f);
-	fclose(f);
-	int status;
-	char *out =
-		capture(&status, "/usr/bin/python3 '%s' '%s' 2>&1", path, zip);
-	unlink(path);
-	cr_assert_eq(status, 0, "python:\n%s", out);
-	cr_assert_str_eq(out, "ok\n");
-	free(out);
 }
 
 static char *listing(const char *path)

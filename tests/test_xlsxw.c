@@ -11,6 +11,7 @@
 
 #define TMPDIR_PREFIX "dpex-xlsxw"
 #include "tmpdir.h"
+#include "pyrun.h"
 
 TestSuite(xlsxw, .init = make_dir, .fini = remove_dir);
 
@@ -130,18 +131,6 @@ Test(xlsxw, cells_and_escapes_as_excel_reads_them)
 		     dpex_error_message());
 	dpex_archive_free(a);
 
-	char py[128], cmd[512];
-	snprintf(py, sizeof(py), "%s/check.py", dir);
-	FILE *f = fopen(py, "w");
-	cr_assert_not_null(f);
-	fputs(check_py, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s' '%s' 2>&1", py, path);
-	FILE *p = popen(cmd, "r");
-	char out[4096] = "";
-	size_t n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	cr_assert_eq(pclose(p), 0, "python:\n%s", out);
-	cr_assert_str_eq(out, "ok\n");
+	check_with_python(check_py, path);
 	free(path);
 }
