@@ -206,8 +206,8 @@ static void sink_release(dpex_sink *s)
 	free(s);
 }
 
-/* Removes every file in the spool, including any a library left there
- * (libxlsxwriter's temporary files), then the spool itself. */
+/* Removes every file in the spool, including any an exporter left there,
+ * then the spool itself. */
 static void remove_spool(dpex_archive *a)
 {
 	if (!a->spool)

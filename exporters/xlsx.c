@@ -68,7 +68,6 @@ typedef struct xlsx_exporter {
 	char **names;  /* every sheet's name, in workbook order */
 	size_t nnames;
 	dpex_buf text;	  /* a repaired or truncated value */
-	dpex_buf escaped; /* a value with "_xHHHH_" escaped */
 	dpex_buf scratch; /* for dpex_pgtext_plain */
 	long long rows;
 } xlsx_exporter;
@@ -85,54 +84,8 @@ static void xlsx_free(void *self)
 	free(x->names);
 	free(x->sheets);
 	dpex_buf_free(&x->text);
-	dpex_buf_free(&x->escaped);
 	dpex_buf_free(&x->scratch);
 	free(x);
-}
-
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	       (c >= 'A' && c <= 'F');
-}
-
-/* True when s[i..] reads "_xHHHH_": Excel's escape for a character XML
- * cannot hold (ECMA-376 ST_Xstring), which xlsxw writes for control
- * characters. Text that reads so by itself would show as that character. */
-static bool escape_at(const char *s, size_t len, size_t i)
-{
-	return i + 7 <= len && s[i] == '_' && s[i + 1] == 'x' &&
-	       is_hex(s[i + 2]) && is_hex(s[i + 3]) && is_hex(s[i + 4]) &&
-	       is_hex(s[i + 5]) && s[i + 6] == '_';
-}
-
-static bool needs_escapes(const char *s, size_t len)
-{
-	const char *p = s;
-	while ((p = memchr(p, '_', len - (size_t)(p - s))) != NULL) {
-		if (escape_at(s, len, (size_t)(p - s)))
-			return true;
-		p++;
-	}
-	return false;
-}
-
-/* Appends s with each "_xHHHH_" as "_x005F_xHHHH_" (an escaped '_'), so
- * Excel shows it as written. */
-static int escape_escapes(dpex_buf *out, const char *s, size_t len)
-{
-	size_t run = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (!escape_at(s, len, i))
-			continue;
-		int rc = dpex_buf_append(out, s + run, i - run);
-		if (!rc)
-			rc = dpex_buf_puts(out, "_x005F_");
-		if (rc)
-			return rc;
-		run = i + 1;
-	}
-	return dpex_buf_append(out, s + run, len - run);
 }
 
 /* Bytes of valid UTF-8 s that make at most max UTF-16 code units, not
@@ -157,9 +110,9 @@ static size_t utf16_prefix(const char *s, size_t len, size_t max)
 
 /*
  * The text of a cell: valid UTF-8 (invalid bytes would make a file that
- * does not open), "_xHHHH_" escaped, and at most CELL_MAX_CHARS
- * characters. Borrows s when it is fine as it is, else builds it in
- * x->text (and x->escaped).
+ * does not open) and at most CELL_MAX_CHARS characters; xlsxw escapes
+ * the rest. Borrows s when it is fine as it is, else builds it in
+ * x->text.
  */
 static int cell_text(xlsx_exporter *x, const char *s, size_t len,
 		     const char **out, size_t *out_len)
@@ -167,13 +120,11 @@ static int cell_text(xlsx_exporter *x, const char *s, size_t len,
 	*out = s;
 	*out_len = len;
 	bool valid = dpex_utf8_valid_prefix(s, len) == len;
-	bool escapes = needs_escapes(s, len);
 	/* Fewer bytes than the limit cannot be too many characters. */
 	bool fits = len <= CELL_MAX_CHARS ||
 		    utf16_prefix(s, len, CELL_MAX_CHARS) == len;
-	if (valid && !escapes && fits)
+	if (valid && fits)
 		return 0;
-	dpex_buf *own = &x->text; /* the buffer s is in, once it is in one */
 	dpex_buf_clear(&x->text);
 	int rc = 0;
 	if (!valid) {
@@ -181,32 +132,25 @@ static int cell_text(xlsx_exporter *x, const char *s, size_t len,
 		s = x->text.data;
 		len = x->text.len;
 	}
-	if (!rc && escapes) {
-		dpex_buf_clear(&x->escaped);
-		rc = escape_escapes(&x->escaped, s, len);
-		own = &x->escaped;
-		s = x->escaped.data;
-		len = x->escaped.len;
-	}
 	if (!rc && len > CELL_MAX_CHARS &&
 	    utf16_prefix(s, len, CELL_MAX_CHARS) < len) {
 		size_t mark_chars = 0; /* all below U+FFFF: one unit each */
 		for (const char *m = TRUNCATED_MARK; *m; m++)
 			mark_chars += ((unsigned char)*m & 0xC0) != 0x80;
 		size_t keep = utf16_prefix(s, len, CELL_MAX_CHARS - mark_chars);
-		if (s == own->data) {
-			own->len = keep;
-			own->data[keep] = '\0';
+		if (s == x->text.data) {
+			x->text.len = keep;
+			x->text.data[keep] = '\0';
 		} else {
-			rc = dpex_buf_append(own, s, keep);
+			rc = dpex_buf_append(&x->text, s, keep);
 		}
 		if (!rc)
-			rc = dpex_buf_puts(own, TRUNCATED_MARK);
+			rc = dpex_buf_puts(&x->text, TRUNCATED_MARK);
 	}
 	if (rc)
 		return rc;
-	*out = own->data;
-	*out_len = own->len;
+	*out = x->text.data;
+	*out_len = x->text.len;
 	return 0;
 }
 

@@ -380,30 +380,60 @@ int dpex_xlsxw_blank(dpex_xlsxw *w, size_t sheet_index, unsigned col,
 }
 
 /* What a byte of text needs: 0 nothing, 1 an XML entity, 2 an "_xHHHH_"
- * escape (C0 controls but tab and LF: XML 1.0 has no place for them, and
- * a CR would be read back as LF), 3 a look at the next two (U+FFFE and
- * U+FFFF start with 0xEF). */
+ * escape (C0 controls, NUL too, but tab and LF: XML 1.0 has no place for
+ * them, and a CR would be read back as LF), 3 a look at the next two
+ * (U+FFFE and U+FFFF start with 0xEF), 4 a look ahead ('_'). */
 static const unsigned char special[256] = {
-	[0x01] = 2, [0x02] = 2, [0x03] = 2, [0x04] = 2, [0x05] = 2, [0x06] = 2,
-	[0x07] = 2, [0x08] = 2, [0x0B] = 2, [0x0C] = 2, [0x0D] = 2, [0x0E] = 2,
-	[0x0F] = 2, [0x10] = 2, [0x11] = 2, [0x12] = 2, [0x13] = 2, [0x14] = 2,
-	[0x15] = 2, [0x16] = 2, [0x17] = 2, [0x18] = 2, [0x19] = 2, [0x1A] = 2,
-	[0x1B] = 2, [0x1C] = 2, [0x1D] = 2, [0x1E] = 2, [0x1F] = 2, ['&'] = 1,
-	['<'] = 1,  ['>'] = 1,	[0xEF] = 3,
+	[0x00] = 2, [0x01] = 2, [0x02] = 2, [0x03] = 2, [0x04] = 2, [0x05] = 2,
+	[0x06] = 2, [0x07] = 2, [0x08] = 2, [0x0B] = 2, [0x0C] = 2, [0x0D] = 2,
+	[0x0E] = 2, [0x0F] = 2, [0x10] = 2, [0x11] = 2, [0x12] = 2, [0x13] = 2,
+	[0x14] = 2, [0x15] = 2, [0x16] = 2, [0x17] = 2, [0x18] = 2, [0x19] = 2,
+	[0x1A] = 2, [0x1B] = 2, [0x1C] = 2, [0x1D] = 2, [0x1E] = 2, [0x1F] = 2,
+	['&'] = 1,  ['<'] = 1,	['>'] = 1,  [0xEF] = 3, ['_'] = 4,
 };
 
-/* Appends text escaped for an XML text node (see above). */
-static int escape_text(dpex_buf *b, const char *s, size_t len)
+static bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/* Whether p[i] is U+FFFE or U+FFFF (XML cannot hold them either). */
+static bool nonchar_at(const unsigned char *p, size_t len, size_t i)
+{
+	return i + 2 < len && p[i] == 0xEF && p[i + 1] == 0xBF &&
+	       (p[i + 2] == 0xBE || p[i + 2] == 0xBF);
+}
+
+/* Whether p[i] is written as an "_xHHHH_" escape (see special). */
+static bool escaped_at(const unsigned char *p, size_t len, size_t i)
+{
+	return i < len && (special[p[i]] == 2 || nonchar_at(p, len, i));
+}
+
+/* Whether the '_' at p[i] would read, in the XML, as the start of an
+ * "_xHHHH_" escape (ECMA-376 ST_Xstring): followed by "xHHHH" and then
+ * '_', or a character whose own escape starts with '_'. Such a '_' is
+ * itself escaped ("_x005F_"), so Excel shows the text as it was. */
+static bool ambiguous_at(const unsigned char *p, size_t len, size_t i)
+{
+	if (i + 6 > len || p[i + 1] != 'x')
+		return false;
+	for (size_t k = i + 2; k < i + 6; k++)
+		if (!is_hex(p[k]))
+			return false;
+	return (i + 6 < len && p[i + 6] == '_') || escaped_at(p, len, i + 6);
+}
+
+int dpex_xlsxw_escape_text(dpex_buf *b, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t run = 0;
 	int rc = 0;
 	for (size_t i = 0; i < len && !rc; i++) {
 		unsigned char kind = special[p[i]];
-		if (!kind)
-			continue;
-		if (kind == 3 && !(i + 2 < len && p[i + 1] == 0xBF &&
-				   (p[i + 2] == 0xBE || p[i + 2] == 0xBF)))
+		if (!kind || (kind == 3 && !nonchar_at(p, len, i)) ||
+		    (kind == 4 && !ambiguous_at(p, len, i)))
 			continue;
 		rc = dpex_buf_append(b, s + run, i - run);
 		if (rc)
@@ -412,7 +442,7 @@ static int escape_text(dpex_buf *b, const char *s, size_t len)
 			rc = dpex_buf_puts(b, p[i] == '&'   ? "&amp;"
 					      : p[i] == '<' ? "&lt;"
 							    : "&gt;");
-		else if (kind == 2)
+		else if (kind == 2 || kind == 4)
 			rc = dpex_buf_printf(b, "_x%04X_", p[i]);
 		else
 			rc = dpex_buf_puts(b, p[i + 2] == 0xBE ? "_xFFFE_"
@@ -442,7 +472,7 @@ int dpex_xlsxw_string(dpex_xlsxw *w, size_t sheet_index, unsigned col,
 				   preserve ? "><is><t xml:space=\"preserve\">"
 					    : "><is><t>");
 	if (!rc)
-		rc = escape_text(&sh->xml, s, len);
+		rc = dpex_xlsxw_escape_text(&sh->xml, s, len);
 	return rc ? rc : dpex_buf_append(&sh->xml, "</t></is></c>", 13);
 }
 

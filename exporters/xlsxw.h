@@ -23,6 +23,7 @@
 #define DPEX_XLSXW_H
 
 #include "../core/archive.h"
+#include "../core/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -91,6 +92,10 @@ int dpex_xlsxw_string(dpex_xlsxw *w, size_t sheet, unsigned col, const char *s,
 /* An empty cell with a format (the empty string formatted as text). */
 int dpex_xlsxw_blank(dpex_xlsxw *w, size_t sheet, unsigned col,
 		     dpex_xlsxw_style style);
+
+/* Appends valid UTF-8 text as a cell holds it in the sheet's XML (see
+ * above): what dpex_xlsxw_string writes between <t> and </t>. */
+int dpex_xlsxw_escape_text(dpex_buf *b, const char *s, size_t len);
 
 /* Writes the workbook into sink (which stays the caller's to close).
  * DPEX_EOUTPUT when the spill file cannot be read back or the sink

@@ -45,7 +45,7 @@ static const char check_py[] =
 	"s = x.read('xl/worksheets/sheet1.xml').decode()\n"
 	"w = x.read('xl/workbook.xml').decode()\n"
 	"assert '<sheet name=\"a&amp;b &lt;&quot;c&quot;&gt;\"' in w, w\n"
-	"assert '<dimension ref=\"A1:D6\"/>' in s, s[:600]\n"
+	"assert '<dimension ref=\"A1:D7\"/>' in s, s[:600]\n"
 	"assert 'state=\"frozen\"' in s and 'tabSelected=\"1\"' in s\n"
 	"assert '<col min=\"2\" max=\"2\" width=\"11.7109375\" "
 	"customWidth=\"1\"/>' in s, s\n"
@@ -53,11 +53,13 @@ static const char check_py[] =
 	"assert '<t>a_x0001_b_x000D_c\\td\\ne</t>' in s, s\n"
 	"assert '<t>not_xFFFE_char_xFFFF_s \\u00e9\\uffee</t>' in s, s\n"
 	"assert '<t xml:space=\"preserve\"> padded </t>' in s, s\n"
+	"# Text that reads as an escape has its '_' escaped: Excel shows it.\n"
+	"assert '<t>_x005F_x0041_ and _x005F_xaaaa_x0001_</t>' in s, s\n"
 	"assert '<c r=\"A2\" t=\"inlineStr\"><is><t>x &amp; y' in s, s\n"
 	"assert '</c><c s=\"2\"><v>45352</v></c>' in s, s  # no r: after A2\n"
 	"assert '<c t=\"b\"><v>1</v></c>' in s, s\n"
 	"assert '<c><v>-25.5</v></c>' in s, s\n"
-	"assert '<c r=\"A6\" s=\"7\"/>' in s, s\n"
+	"assert '<c r=\"A7\" s=\"7\"/>' in s, s\n"
 	"wb = openpyxl.load_workbook(io.BytesIO(raw))\n"
 	"ws = wb['a&b <\"c\">']\n"
 	"rows = [[c.value for c in r] for r in ws.iter_rows()]\n"
@@ -68,7 +70,7 @@ static const char check_py[] =
 	"assert '</t></is></c><c r=\"D3\"><v>7</v></c>' in s, s\n"
 	"assert rows[2] == ['a_x0001_b_x000D_c\\td\\ne', None, None, 7], rows\n"
 	"assert rows[4][0] == ' padded ', rows[4]\n"
-	"assert rows[5] == [None] * 4 and ws['A6'].number_format == '@'\n"
+	"assert rows[6] == [None] * 4 and ws['A7'].number_format == '@'\n"
 	"assert ws['B2'].number_format == 'yyyy-mm-dd'\n"
 	"assert ws['A1'].font.b\n"
 	"assert wb['empty'].max_row == 1\n"
@@ -97,8 +99,8 @@ Test(xlsxw, cells_and_escapes_as_excel_reads_them)
 			       "not\xef\xbf\xbe"
 			       "char\xef\xbf\xbfs \xc3\xa9"
 			       "\xef\xbf\xae",
-			       " padded "};
-	for (size_t i = 0; i < 4; i++) {
+			       " padded ", "_x0041_ and _xaaaa\x01"};
+	for (size_t i = 0; i < 5; i++) {
 		cr_assert_eq(dpex_xlsxw_row(w, s), 0);
 		cr_assert_eq(dpex_xlsxw_string(w, s, 0, texts[i],
 					       strlen(texts[i]),
@@ -117,7 +119,7 @@ Test(xlsxw, cells_and_escapes_as_excel_reads_them)
 		cr_assert_eq(dpex_xlsxw_number_text(w, s, 3, "-25.5", 5), 0);
 	}
 	cr_assert_eq(dpex_xlsxw_row(w, s), 0);
-	cr_assert_eq(dpex_xlsxw_rows(w, s), 6);
+	cr_assert_eq(dpex_xlsxw_rows(w, s), 7);
 	cr_assert_eq(dpex_xlsxw_blank(w, s, 0, DPEX_XLSXW_TEXT), 0);
 	cr_assert_eq(dpex_xlsxw_row(w, e), 0);
 
@@ -133,4 +135,26 @@ Test(xlsxw, cells_and_escapes_as_excel_reads_them)
 
 	check_with_python(check_py, path);
 	free(path);
+}
+
+static void escapes_to(const char *in, size_t len, const char *want)
+{
+	dpex_buf out = DPEX_BUF_INIT;
+	cr_assert_eq(dpex_xlsxw_escape_text(&out, in, len), 0);
+	cr_assert_str_eq(out.data ? out.data : "", want);
+	dpex_buf_free(&out);
+}
+
+/* What XML cannot hold is escaped as Excel reads it back; text that would
+ * read as an escape keeps its meaning by an escaped '_'. */
+Test(xlsxw, text_escapes)
+{
+	escapes_to("a\0b", 3, "a_x0000_b");
+	escapes_to("tab\tlf\ncr\r", 10, "tab\tlf\ncr_x000D_");
+	escapes_to("<&>", 3, "&lt;&amp;&gt;");
+	escapes_to("\xef\xbf\xbf \xef\xbf\xbd", 7, "_xFFFF_ \xef\xbf\xbd");
+	escapes_to("_x0041_", 7, "_x005F_x0041_");
+	escapes_to("_xaaaa\x01", 7, "_x005F_xaaaa_x0001_");
+	escapes_to("_xaaaa!", 7, "_xaaaa!");
+	escapes_to("_x00", 4, "_x00");
 }
