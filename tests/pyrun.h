@@ -13,15 +13,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Runs a shell command; returns its standard output (free it); *status
- * its exit status as pclose gives it. */
-static inline char *capture(int *status, const char *fmt, ...)
+static inline char *vcapture(int *status, const char *fmt, va_list ap)
 {
 	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
 	FILE *p = popen(cmd, "r");
 	cr_assert_not_null(p);
 	size_t cap = 1 << 16, len = 0, n;
@@ -36,9 +31,32 @@ static inline char *capture(int *status, const char *fmt, ...)
 	return out;
 }
 
+/* Runs a shell command; returns its standard output (free it); *status
+ * its exit status as pclose gives it. */
+static inline char *capture(int *status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *out = vcapture(status, fmt, ap);
+	va_end(ap);
+	return out;
+}
+
+/* The same for a command that must succeed. */
+static inline char *capture_ok(const char *fmt, ...)
+{
+	int status;
+	va_list ap;
+	va_start(ap, fmt);
+	char *out = vcapture(&status, fmt, ap);
+	va_end(ap);
+	cr_assert_eq(status, 0, "%s: %s", fmt, out);
+	return out;
+}
+
 /* Runs script (Python, Debian's: it has openpyxl) with path as argv[1];
- * the test fails unless it exits 0 having printed "ok" alone. */
-static inline void check_with_python(const char *script, const char *path)
+ * returns what it printed (free it); the test fails unless it exits 0. */
+static inline char *run_python(const char *script, const char *path)
 {
 	char py[128];
 	snprintf(py, sizeof(py), "%s.py", dir);
@@ -51,6 +69,13 @@ static inline void check_with_python(const char *script, const char *path)
 		capture(&status, "/usr/bin/python3 '%s' '%s' 2>&1", py, path);
 	unlink(py);
 	cr_assert_eq(status, 0, "python:\n%s", out);
+	return out;
+}
+
+/* run_python for a script that prints "ok" alone when all is well. */
+static inline void check_with_python(const char *script, const char *path)
+{
+	char *out = run_python(script, path);
 	cr_assert_str_eq(out, "ok\n");
 	free(out);
 }

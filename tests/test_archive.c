@@ -75,18 +75,7 @@ static char *listing(const char *path)
 
 static char *read_zip(const char *zip_path)
 {
-	char script[128];
-	snprintf(script, sizeof(script), "%s.py", dir);
-	FILE *f = fopen(script, "w");
-	cr_assert_not_null(f);
-	fputs(reader_py, f);
-	fclose(f);
-	int status;
-	char *out = capture(&status, "/usr/bin/python3 '%s' '%s' 2>&1", script,
-			    zip_path);
-	unlink(script);
-	cr_assert_eq(status, 0, "python: %s", out);
-	return out;
+	return run_python(reader_py, zip_path);
 }
 
 static void put(dpex_sink *s, const char *text)

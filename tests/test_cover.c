@@ -15,6 +15,7 @@
 
 #define TMPDIR_PREFIX "dpex-cover"
 #include "tmpdir.h"
+#include "pyrun.h"
 
 TestSuite(cover, .init = make_dir, .fini = remove_dir);
 
@@ -134,34 +135,12 @@ static char *make_archive(const json_t *about, const char *lang)
 	return final;
 }
 
-/* Standard output of a shell command, which must succeed. */
-static char *capture(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	cr_assert_not_null(p);
-	size_t cap = 1 << 16, len = 0, n;
-	char *out = malloc(cap);
-	while ((n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-		len += n;
-		if (cap - len < 2)
-			out = realloc(out, cap *= 2);
-	}
-	out[len] = '\0';
-	cr_assert_eq(pclose(p), 0, "%s: %s", cmd, out);
-	return out;
-}
-
 static char *read_member(const char *zip, const char *name)
 {
-	return capture("/usr/bin/python3 -c 'import sys, zipfile; "
-		       "sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1])"
-		       ".read(sys.argv[2]))' '%s' '%s'",
-		       zip, name);
+	return capture_ok("/usr/bin/python3 -c 'import sys, zipfile; "
+			  "sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1])"
+			  ".read(sys.argv[2]))' '%s' '%s'",
+			  zip, name);
 }
 
 #define has(text, s) cr_expect_not_null(strstr(text, s), "missing: %s", s)
@@ -207,13 +186,14 @@ Test(cover, an_unknown_language_is_a_usage_error_naming_the_choices)
 Test(cover, pages_come_first_in_the_zip_and_the_manifest)
 {
 	char *zip = make_archive(NULL, "en");
-	char *names = capture("/usr/bin/python3 -c 'import sys, zipfile, json; "
-			      "z = zipfile.ZipFile(sys.argv[1]); "
-			      "print(*z.namelist()); "
-			      "m = json.loads(z.read(\"manifest.json\")); "
-			      "print(*[f[\"name\"] for f in m[\"files\"]])' "
-			      "'%s'",
-			      zip);
+	char *names =
+		capture_ok("/usr/bin/python3 -c 'import sys, zipfile, json; "
+			   "z = zipfile.ZipFile(sys.argv[1]); "
+			   "print(*z.namelist()); "
+			   "m = json.loads(z.read(\"manifest.json\")); "
+			   "print(*[f[\"name\"] for f in m[\"files\"]])' "
+			   "'%s'",
+			   zip);
 	cr_expect_str_eq(names,
 			 "index.html README.txt data.json csv/customers.csv "
 			 "csv/credit_scores.csv csv/orders.csv manifest.json\n"
@@ -368,13 +348,13 @@ Test(cover, without_about_json_files_and_counts_are_shown)
 		 "UTF\u20118): opens in\n      any spreadsheet program.\n");
 	has(txt, "  customer_id  1; 2\n");
 	/* Every line fits 76 columns (counted in code points). */
-	char *lines = capture("/usr/bin/python3 -c 'import sys, zipfile; "
-			      "t = zipfile.ZipFile(sys.argv[1]).read("
-			      "\"README.txt\").decode(); "
-			      "print(max(len(l) for l in t.splitlines()), "
-			      "sum(l != l.rstrip() for l in "
-			      "t.splitlines()))' '%s'",
-			      zip);
+	char *lines = capture_ok("/usr/bin/python3 -c 'import sys, zipfile; "
+				 "t = zipfile.ZipFile(sys.argv[1]).read("
+				 "\"README.txt\").decode(); "
+				 "print(max(len(l) for l in t.splitlines()), "
+				 "sum(l != l.rstrip() for l in "
+				 "t.splitlines()))' '%s'",
+				 zip);
 	cr_expect_str_eq(lines, "76 0\n");
 	free(lines);
 	free(txt);
@@ -446,13 +426,7 @@ Test(cover, the_page_with_every_section_is_well_formed)
 {
 	json_t *about = about_fixture();
 	char *zip = make_archive(about, "sv");
-	char script[128];
-	snprintf(script, sizeof(script), "%s/balance.py", dir);
-	FILE *f = fopen(script, "w");
-	cr_assert_not_null(f);
-	fputs(balance_py, f);
-	fclose(f);
-	char *out = capture("/usr/bin/python3 '%s' '%s' 2>&1", script, zip);
+	char *out = run_python(balance_py, zip);
 	cr_expect_str_eq(out, "balanced True\n");
 	free(out);
 	free(zip);
@@ -485,10 +459,10 @@ Test(cover, the_archive_lists_its_members_and_moves_only_known_ones)
 	char *final = NULL;
 	cr_assert_eq(dpex_archive_commit(a, NULL, &final), 0);
 	char *names =
-		capture("/usr/bin/python3 -c 'import sys, zipfile; "
-			"print(*zipfile.ZipFile(sys.argv[1]).namelist())' "
-			"'%s'",
-			final);
+		capture_ok("/usr/bin/python3 -c 'import sys, zipfile; "
+			   "print(*zipfile.ZipFile(sys.argv[1]).namelist())' "
+			   "'%s'",
+			   final);
 	cr_expect_str_eq(names, "notes.txt data.json manifest.json\n");
 	free(names);
 	free(final);
