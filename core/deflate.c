@@ -1,19 +1,28 @@
 #include "deflate.h"
 
+#include "deflate_fixed.h"
+#include "deflate_table.h"
 #include "error.h"
 
-#include <libdeflate.h>
+#include <assert.h>
+#include <isa-l/crc.h>
+#include <isa-l/igzip_lib.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* libdeflate's levels run from 1 (fastest) to 12. */
-#define LEVEL 1
+/* Inputs up to FIXED_INPUT bytes take the fixed Huffman codes
+ * (deflate_fixed.h): as fast as ISA-L on them, and smaller, since the
+ * codes need no header. */
+#define FIXED_INPUT 1024
 
 /* Inputs up to CACHE_INPUT bytes are cached, CACHE_SLOTS of them per
  * thread: at most 32 x (4 KiB + its output) a thread. An answer has a
- * dozen such recurring inputs for a map of ten entities. */
+ * dozen such recurring inputs for a map of ten entities. A copy is what
+ * compressing anew would give: an archive's bytes do not depend on what
+ * the thread compressed before (its cover page lists its members'
+ * sizes, the same in bulk as in a single export). */
 #define CACHE_INPUT 4096
 #define CACHE_SLOTS 32
 
@@ -26,10 +35,14 @@ typedef struct slot {
 } slot;
 
 typedef struct state {
-	struct libdeflate_compressor *c;
 	slot slots[CACHE_SLOTS];
 	size_t hand;
 } state;
+
+/* The Huffman codes made once from core/deflate_table.c. */
+static struct isal_hufftables sample_codes;
+static int sample_codes_error;
+static pthread_once_t codes_once = PTHREAD_ONCE_INIT;
 
 static pthread_key_t key;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -38,12 +51,22 @@ static int key_error;
 static void free_state(void *p)
 {
 	state *st = p;
-	libdeflate_free_compressor(st->c);
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		free(st->slots[i].in);
 		dpex_buf_free(&st->slots[i].out);
 	}
 	free(st);
+}
+
+static void make_codes(void)
+{
+	struct isal_huff_histogram h;
+	memset(&h, 0, sizeof(h));
+	for (size_t i = 0; i < ISAL_DEF_LIT_LEN_SYMBOLS; i++)
+		h.lit_len_histogram[i] = dpex_deflate_literal_counts[i];
+	for (size_t i = 0; i < ISAL_DEF_DIST_SYMBOLS; i++)
+		h.dist_histogram[i] = dpex_deflate_distance_counts[i];
+	sample_codes_error = isal_create_hufftables(&sample_codes, &h);
 }
 
 static void make_key(void)
@@ -54,16 +77,21 @@ static void make_key(void)
 static int thread_state(state **out)
 {
 	pthread_once(&once, make_key);
+	pthread_once(&codes_once, make_codes);
 	if (key_error)
 		return dpex_error_set(DPEX_EINTERNAL,
 				      "no thread key for the compressor");
+	if (sample_codes_error)
+		return dpex_error_set(DPEX_EINTERNAL,
+				      "ISA-L: no Huffman codes from the "
+				      "sample counts (%d)",
+				      sample_codes_error);
 	state *st = pthread_getspecific(key);
 	if (!st) {
 		st = dpex_calloc(1, sizeof(*st));
 		if (!st)
 			return DPEX_ENOMEM;
-		st->c = libdeflate_alloc_compressor(LEVEL);
-		if (!st->c || pthread_setspecific(key, st) != 0) {
+		if (pthread_setspecific(key, st) != 0) {
 			free_state(st);
 			return dpex_error_oom();
 		}
@@ -113,36 +141,65 @@ static void keep(state *st, const void *in, size_t n, uint32_t crc,
 	s->crc = crc;
 }
 
+/* Replaces out's content with in's DEFLATE stream: the fixed codes for a
+ * small input, else ISA-L's level 0 with the sample's codes. */
+static int compress(dpex_buf *out, const void *in, size_t n)
+{
+	bool fixed = n <= FIXED_INPUT;
+	/* Both fall back to stored blocks, 5 bytes each 64 KiB. */
+	size_t bound = fixed ? DPEX_DEFLATE_FIXED_BOUND(n)
+			     : n + 5 * (n / 65535 + 1) + 64;
+	dpex_buf_clear(out);
+	int rc = dpex_buf_reserve(out, bound);
+	if (rc)
+		return rc;
+	if (fixed) {
+		out->len =
+			dpex_deflate_fixed((unsigned char *)out->data, in, n);
+		out->data[out->len] = '\0';
+		return 0;
+	}
+	struct isal_zstream z;
+	isal_deflate_stateless_init(&z);
+	z.level = 0;
+	z.hufftables = &sample_codes;
+	z.next_in = (uint8_t *)in;
+	z.avail_in = (uint32_t)n;
+	z.next_out = (uint8_t *)out->data;
+	z.avail_out = (uint32_t)bound;
+	z.end_of_stream = 1;
+	int zrc = isal_deflate_stateless(&z);
+	if (zrc != COMP_OK)
+		return dpex_error_set(DPEX_EINTERNAL,
+				      "ISA-L: deflating %zu bytes failed (%d)",
+				      n, zrc);
+	out->len = z.total_out;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
 int dpex_deflate(dpex_buf *out, uint32_t *crc, const void *in, size_t n)
 {
+	/* ISA-L counts in 32 bits; members in memory are far smaller. */
+	assert(n <= UINT32_MAX / 2);
 	state *st = NULL;
 	int rc = thread_state(&st);
 	if (rc)
 		return rc;
-	*crc = libdeflate_crc32(0, in, n);
+	*crc = crc32_gzip_refl(0, in, n);
 	bool small = n > 0 && n <= CACHE_INPUT;
 	slot *hit = small ? find(st, in, n, *crc) : NULL;
-	dpex_buf_clear(out);
-	if (hit)
+	if (hit) {
+		dpex_buf_clear(out);
 		return dpex_buf_append(out, hit->out.data, hit->out.len);
-	/* The bound holds whatever the input: stored blocks at worst. */
-	size_t bound = libdeflate_deflate_compress_bound(st->c, n);
-	rc = dpex_buf_reserve(out, bound);
-	if (rc)
-		return rc;
-	out->len = libdeflate_deflate_compress(st->c, in, n, out->data, bound);
-	out->data[out->len] = '\0';
-	if (out->len == 0)
-		return dpex_error_set(DPEX_EINTERNAL,
-				      "libdeflate: no room for %zu bytes in "
-				      "its own bound",
-				      n);
-	if (small)
+	}
+	rc = compress(out, in, n);
+	if (!rc && small)
 		keep(st, in, n, *crc, out);
-	return 0;
+	return rc;
 }
 
 uint32_t dpex_crc32(uint32_t crc, const void *p, size_t n)
 {
-	return libdeflate_crc32(crc, p, n);
+	return crc32_gzip_refl(crc, p, n);
 }

@@ -2,19 +2,28 @@
  * deflate: raw DEFLATE (RFC 1951) and CRC-32 of a whole buffer in memory,
  * for the ZIP members dpex compresses itself.
  *
- * libdeflate at its fastest level: on the members of an answer (a few
- * hundred bytes to a few hundred KiB) it takes a third to a half of the
- * time of zlib's level 1, whose every stream also pays for setting up
- * 256 KiB of state, and its output is a few percent smaller
- * (BENCHMARKS.md).
+ * Speed first: a bulk run deflates some 125 kB per subject, and at
+ * libdeflate's fastest level that was a third of dpex's CPU time. Two
+ * encoders, by size:
  *
- * Every call costs a few microseconds however small the input (Huffman
- * tables, the match finder's reset), and in bulk the same small inputs
- * come again and again: an XLSX package's fixed parts, the CSV file and
- * the sheet of an entity without rows. So each thread keeps the output
- * for the last small inputs it compressed, found by size and CRC-32 and
- * compared byte for byte, and copies it when an input comes again. Each
- * thread's compressor and cache are made at its first call and freed
+ * - up to 1 KiB (a CSV file or a sheet of a few rows; an answer has a
+ *   dozen): the fixed Huffman codes (deflate_fixed.h), which need no
+ *   table built or sent;
+ * - larger: ISA-L's level 0 (Intel's igzip, a single pass) with Huffman
+ *   codes made once from the symbol counts of the sample estate's
+ *   archives (deflate_table.h), never from a subject's data: two to
+ *   three times libdeflate's speed on the cover pages, about.json and
+ *   data.json, for 6 to 10% more bytes on them and 10 to 30% on CSV
+ *   files of a few kB. A whole archive comes out about 9% larger
+ *   (BENCHMARKS.md).
+ *
+ * In bulk the same small inputs come again and again: an XLSX package's
+ * fixed parts, the CSV file and the sheet of an entity without rows. So
+ * each thread keeps the output for the last inputs of at most 4 KiB it
+ * compressed, found by size and CRC-32 and compared byte for byte, and
+ * copies it when an input comes again. The output depends on the input
+ * alone, never on what came before. Incompressible input comes out as
+ * stored blocks. Each thread's cache is made at its first call and freed
  * when it ends.
  */
 #ifndef DPEX_DEFLATE_H

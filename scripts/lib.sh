@@ -3,7 +3,7 @@
 # Source it; it defines functions and changes nothing by itself.
 
 DPEX_PACKAGES="build-essential pkg-config meson ninja-build libpq-dev \
-libzip-dev zlib1g-dev libdeflate-dev libjansson-dev libssl-dev libcriterion-dev \
+libzip-dev zlib1g-dev libisal-dev libjansson-dev libssl-dev libcriterion-dev \
 postgresql python3 python3-openpyxl python3-psycopg2 python3-jsonschema \
 unzip"
 

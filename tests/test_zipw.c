@@ -1,7 +1,6 @@
-/* zipw and deflate: a ZIP written into an archive member, read back by
+/* zipw: a ZIP written into an archive member, read back by
  * Python's zipfile and unzip (whole and streamed entries, UTF-8 names,
- * empty, incompressible and large entries), and libdeflate's output
- * inflated by zlib. */
+ * empty, incompressible and large entries). */
 #include "core/archive.h"
 #include "core/deflate.h"
 #include "core/error.h"
@@ -132,72 +131,4 @@ Test(zipw, entries_read_back_by_zipfile_and_unzip)
 		 dir, path);
 	cr_assert_eq(system(cmd), 0, "unzip -t failed");
 	free(path);
-}
-
-static void round_trip(const unsigned char *in, size_t n)
-{
-	dpex_buf out = DPEX_BUF_INIT;
-	uint32_t crc;
-	cr_assert_eq(dpex_deflate(&out, &crc, in, n), 0, "%s",
-		     dpex_error_message());
-	cr_assert_eq(crc, (uint32_t)crc32(0, in, (uInt)n));
-	cr_assert_gt(out.len, 0);
-	unsigned char *back = malloc(n + 1);
-	z_stream zs = {0};
-	cr_assert_eq(inflateInit2(&zs, -15), Z_OK);
-	zs.next_in = (unsigned char *)out.data;
-	zs.avail_in = (uInt)out.len;
-	zs.next_out = back;
-	zs.avail_out = (uInt)n + 1;
-	cr_assert_eq(inflate(&zs, Z_FINISH), Z_STREAM_END);
-	cr_assert_eq(zs.total_out, n);
-	cr_assert(n == 0 || memcmp(back, in, n) == 0);
-	inflateEnd(&zs);
-	cr_assert_eq(dpex_crc32(0, in, n), (uint32_t)crc32(0, in, (uInt)n));
-	free(back);
-	dpex_buf_free(&out);
-}
-
-/* dpex_deflate gives raw DEFLATE zlib inflates, for nothing, text and
- * bytes that do not compress (stored blocks), and CRC-32 as zlib's. */
-Test(zipw, deflate_round_trips_through_zlib)
-{
-	round_trip((const unsigned char *)"", 0);
-	round_trip((const unsigned char *)"x", 1);
-	char *text = lines(200000);
-	round_trip((const unsigned char *)text, 200000);
-	free(text);
-	static unsigned char rnd[70000];
-	noise(rnd, sizeof(rnd), 42);
-	round_trip(rnd, sizeof(rnd));
-}
-
-/* A small input that comes again gets the same output, whether from the
- * thread's cache or, once the cache has turned over, compressed anew;
- * an input that differs in a byte never gets the output of the other. */
-Test(zipw, deflate_cache_serves_only_the_same_input)
-{
-	char *text = lines(3000);
-	dpex_buf first = DPEX_BUF_INIT, again = DPEX_BUF_INIT;
-	uint32_t crc1, crc2;
-	cr_assert_eq(dpex_deflate(&first, &crc1, text, 3000), 0);
-	for (int round = 0; round < 2; round++) {
-		cr_assert_eq(dpex_deflate(&again, &crc2, text, 3000), 0);
-		cr_assert_eq(crc2, crc1);
-		cr_assert_eq(again.len, first.len);
-		cr_assert(memcmp(again.data, first.data, first.len) == 0);
-		text[1500] ^= 1;
-		round_trip((const unsigned char *)text, 3000);
-		text[1500] ^= 1;
-		for (int i = 0; i < 40; i++) { /* more than the cache holds */
-			char other[64];
-			int n = snprintf(other, sizeof(other), "input %d", i);
-			cr_assert_eq(
-				dpex_deflate(&again, &crc2, other, (size_t)n),
-				0);
-		}
-	}
-	free(text);
-	dpex_buf_free(&first);
-	dpex_buf_free(&again);
 }
