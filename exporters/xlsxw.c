@@ -110,7 +110,8 @@ typedef struct sheet {
 	unsigned max_row;  /* the last row with a cell, for <dimension> */
 	unsigned max_col;  /* one past the last column with a cell */
 	unsigned next_col; /* one past the current row's last cell */
-	char row_ref[12];  /* rows, as text */
+	char row_ref[21];  /* rows, as text */
+	size_t row_ref_len;
 } sheet;
 
 struct dpex_xlsxw {
@@ -122,6 +123,23 @@ struct dpex_xlsxw {
 	sheet *sheets;
 	size_t nsheets;
 };
+
+/* v in decimal, NUL-terminated; returns the length. printf costs some
+ * 600 instructions a number, and a sheet writes one for every row and
+ * every column. */
+static size_t decimal(char out[21], unsigned long long v)
+{
+	char rev[20];
+	size_t n = 0;
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	for (size_t i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
 
 static long days_from_civil(int y, int m, int d)
 {
@@ -277,10 +295,10 @@ int dpex_xlsxw_row(dpex_xlsxw *w, size_t sheet_index)
 		return rc;
 	s->rows++;
 	s->next_col = 0;
-	snprintf(s->row_ref, sizeof(s->row_ref), "%u", s->rows);
+	s->row_ref_len = decimal(s->row_ref, s->rows);
 	rc = dpex_buf_append(&s->xml, "<row r=\"", 8);
 	if (!rc)
-		rc = dpex_buf_puts(&s->xml, s->row_ref);
+		rc = dpex_buf_append(&s->xml, s->row_ref, s->row_ref_len);
 	return rc ? rc : dpex_buf_append(&s->xml, "\">", 2);
 }
 
@@ -315,7 +333,7 @@ static int cell_start(sheet *s, unsigned col, dpex_xlsxw_style style,
 		size_t n = col_name(col, ref);
 		dpex_buf_append(&s->xml, " r=\"", 4);
 		dpex_buf_append(&s->xml, ref, n);
-		dpex_buf_puts(&s->xml, s->row_ref);
+		dpex_buf_append(&s->xml, s->row_ref, s->row_ref_len);
 		dpex_buf_putc(&s->xml, '"');
 	}
 	s->next_col = col + 1;
@@ -358,11 +376,12 @@ int dpex_xlsxw_number(dpex_xlsxw *w, size_t sheet_index, unsigned col, double v,
 	/* A whole number (a date) as one; else 16 significant digits, as
 	 * Excel writes them. */
 	char text[32];
-	int n = v == (double)(long long)v && v > -1e15 && v < 1e15
-			? snprintf(text, sizeof(text), "%lld", (long long)v)
-			: snprintf(text, sizeof(text), "%.16G", v);
-	return value_cell(&w->sheets[sheet_index], col, style, NULL, text,
-			  (size_t)n);
+	size_t n;
+	if (v >= 0 && v < 1e15 && v == (double)(long long)v)
+		n = decimal(text, (unsigned long long)v);
+	else
+		n = (size_t)snprintf(text, sizeof(text), "%.16G", v);
+	return value_cell(&w->sheets[sheet_index], col, style, NULL, text, n);
 }
 
 int dpex_xlsxw_bool(dpex_xlsxw *w, size_t sheet_index, unsigned col, bool v)
@@ -553,12 +572,24 @@ static int workbook_rels(const dpex_xlsxw *w, dpex_buf *b)
 }
 
 /* Excel's stored width for chars characters of Calibri 11: 7 pixels a
- * digit and 5 of padding, rounded down to 1/256 (as Excel saves it). */
-static double stored_width(double chars)
+ * digit and 5 of padding, rounded down to 1/256 (as Excel saves it), in
+ * decimal: exact, since 1/256 = 0.00390625, without trailing zeros. */
+static size_t stored_width(double chars, char out[32])
 {
 	double pixels = chars < 1 ? (int)(chars * 12 + 0.5)
 				  : (int)(chars * 7 + 0.5) + 5;
-	return (int)(pixels / 7 * 256) / 256.0;
+	unsigned k = (unsigned)(pixels / 7 * 256);
+	size_t n = decimal(out, k / 256);
+	unsigned frac = k % 256 * 390625u; /* eighths of a digit: 10^8 */
+	if (frac == 0)
+		return n;
+	out[n++] = '.';
+	for (unsigned div = 10000000; frac > 0; div /= 10) {
+		out[n++] = (char)('0' + frac / div);
+		frac %= div;
+	}
+	out[n] = '\0';
+	return n;
 }
 
 /* Everything before the rows: the used range, the frozen header row and
@@ -586,13 +617,24 @@ static int sheet_head(const sheet *s, bool first, dpex_buf *b)
 			first ? "tabSelected=\"1\" " : "");
 	if (!rc && s->nwidths)
 		rc = dpex_buf_puts(b, "<cols>");
-	for (size_t i = 0; !rc && i < s->nwidths; i++)
-		rc = dpex_buf_printf(
-			b,
-			"<col min=\"%u\" max=\"%u\" width=\"%.16G\" "
-			"customWidth=\"1\"/>",
-			s->widths[i].col + 1, s->widths[i].col + 1,
-			stored_width(s->widths[i].chars));
+	for (size_t i = 0; !rc && i < s->nwidths; i++) {
+		char col[21], width[32];
+		size_t ncol = decimal(col, s->widths[i].col + 1u);
+		size_t nwidth = stored_width(s->widths[i].chars, width);
+		rc = dpex_buf_append(b, "<col min=\"", 10);
+		if (!rc)
+			rc = dpex_buf_append(b, col, ncol);
+		if (!rc)
+			rc = dpex_buf_append(b, "\" max=\"", 7);
+		if (!rc)
+			rc = dpex_buf_append(b, col, ncol);
+		if (!rc)
+			rc = dpex_buf_append(b, "\" width=\"", 9);
+		if (!rc)
+			rc = dpex_buf_append(b, width, nwidth);
+		if (!rc)
+			rc = dpex_buf_puts(b, "\" customWidth=\"1\"/>");
+	}
 	if (!rc && s->nwidths)
 		rc = dpex_buf_puts(b, "</cols>");
 	return rc ? rc : dpex_buf_puts(b, "<sheetData>");
