@@ -787,15 +787,15 @@ static zip_int64_t deflated_source(void *ud, void *data, zip_uint64_t len,
 	}
 }
 
-static int deflated_new(dpex_archive *a, const char *p, size_t len,
-			zip_source_t **out)
+static int deflated_new(dpex_archive *a, const char *name, const char *p,
+			size_t len, zip_source_t **out)
 {
 	*out = NULL;
 	deflated *d = dpex_calloc(1, sizeof(*d));
 	if (!d)
 		return DPEX_ENOMEM;
 	d->size = len;
-	int rc = dpex_deflate(&d->data, &d->crc, p, len);
+	int rc = dpex_deflate(&d->data, &d->crc, name, p, len);
 	if (!rc) {
 		*out = zip_source_function(a->zip, deflated_source, d);
 		if (!*out)
@@ -823,7 +823,7 @@ static int add_entry(dpex_archive *a, const char *name, const char *path,
 	if (path)
 		src = zip_source_file(a->zip, path, 0, ZIP_LENGTH_TO_END);
 	else if (method == ZIP_CM_DEFLATE)
-		rc = deflated_new(a, p, len, &src);
+		rc = deflated_new(a, name, p, len, &src);
 	else if ((src = zip_source_buffer(a->zip, p, len, owned)) != NULL)
 		owned = false; /* libzip's now */
 	if (owned)

@@ -29,7 +29,8 @@
 typedef struct slot {
 	size_t len; /* 0: empty */
 	uint32_t crc;
-	bool used; /* found since the clock hand last passed */
+	size_t kind; /* the codes it was compressed with */
+	bool used;   /* found since the clock hand last passed */
 	char *in;
 	dpex_buf out;
 } slot;
@@ -39,8 +40,10 @@ typedef struct state {
 	size_t hand;
 } state;
 
-/* The Huffman codes made once from core/deflate_table.c. */
-static struct isal_hufftables sample_codes;
+/* The Huffman codes made once from core/deflate_table.c, one set a kind
+ * of file. */
+#define MAX_KINDS 8
+static struct isal_hufftables sample_codes[MAX_KINDS];
 static int sample_codes_error;
 static pthread_once_t codes_once = PTHREAD_ONCE_INIT;
 
@@ -60,13 +63,30 @@ static void free_state(void *p)
 
 static void make_codes(void)
 {
-	struct isal_huff_histogram h;
-	memset(&h, 0, sizeof(h));
-	for (size_t i = 0; i < ISAL_DEF_LIT_LEN_SYMBOLS; i++)
-		h.lit_len_histogram[i] = dpex_deflate_literal_counts[i];
-	for (size_t i = 0; i < ISAL_DEF_DIST_SYMBOLS; i++)
-		h.dist_histogram[i] = dpex_deflate_distance_counts[i];
-	sample_codes_error = isal_create_hufftables(&sample_codes, &h);
+	assert(dpex_deflate_table_size <= MAX_KINDS);
+	for (size_t k = 0; !sample_codes_error && k < dpex_deflate_table_size;
+	     k++) {
+		const dpex_deflate_counts *c = &dpex_deflate_table[k];
+		struct isal_huff_histogram h;
+		memset(&h, 0, sizeof(h));
+		for (size_t i = 0; i < ISAL_DEF_LIT_LEN_SYMBOLS; i++)
+			h.lit_len_histogram[i] = c->literal[i];
+		for (size_t i = 0; i < ISAL_DEF_DIST_SYMBOLS; i++)
+			h.dist_histogram[i] = c->distance[i];
+		sample_codes_error =
+			isal_create_hufftables(&sample_codes[k], &h);
+	}
+}
+
+/* The codes for a member's kind, by its name's extension. */
+static size_t kind_of(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	size_t last = dpex_deflate_table_size - 1;
+	for (size_t k = 0; dot && k < last; k++)
+		if (strcmp(dot, dpex_deflate_table[k].extension) == 0)
+			return k;
+	return last;
 }
 
 static void make_key(void)
@@ -100,11 +120,13 @@ static int thread_state(state **out)
 	return 0;
 }
 
-static slot *find(state *st, const void *in, size_t n, uint32_t crc)
+static slot *find(state *st, const void *in, size_t n, uint32_t crc,
+		  size_t kind)
 {
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		slot *s = &st->slots[i];
-		if (s->len == n && s->crc == crc && memcmp(s->in, in, n) == 0) {
+		if (s->len == n && s->crc == crc && s->kind == kind &&
+		    memcmp(s->in, in, n) == 0) {
 			s->used = true;
 			return s;
 		}
@@ -114,7 +136,7 @@ static slot *find(state *st, const void *in, size_t n, uint32_t crc)
 
 /* Keeps the output for in, in place of an input not found lately (the
  * CLOCK policy). Out of memory only loses the entry. */
-static void keep(state *st, const void *in, size_t n, uint32_t crc,
+static void keep(state *st, const void *in, size_t n, uint32_t crc, size_t kind,
 		 const dpex_buf *out)
 {
 	slot *s;
@@ -139,11 +161,12 @@ static void keep(state *st, const void *in, size_t n, uint32_t crc,
 	s->in = copy;
 	s->len = n;
 	s->crc = crc;
+	s->kind = kind;
 }
 
 /* Replaces out's content with in's DEFLATE stream: the fixed codes for a
- * small input, else ISA-L's level 0 with the sample's codes. */
-static int compress(dpex_buf *out, const void *in, size_t n)
+ * small input, else ISA-L's level 0 with the sample's codes for kind. */
+static int compress(dpex_buf *out, const void *in, size_t n, size_t kind)
 {
 	bool fixed = n <= FIXED_INPUT;
 	/* Both fall back to stored blocks, 5 bytes each 64 KiB. */
@@ -162,7 +185,7 @@ static int compress(dpex_buf *out, const void *in, size_t n)
 	struct isal_zstream z;
 	isal_deflate_stateless_init(&z);
 	z.level = 0;
-	z.hufftables = &sample_codes;
+	z.hufftables = &sample_codes[kind];
 	z.next_in = (uint8_t *)in;
 	z.avail_in = (uint32_t)n;
 	z.next_out = (uint8_t *)out->data;
@@ -178,7 +201,8 @@ static int compress(dpex_buf *out, const void *in, size_t n)
 	return 0;
 }
 
-int dpex_deflate(dpex_buf *out, uint32_t *crc, const void *in, size_t n)
+int dpex_deflate(dpex_buf *out, uint32_t *crc, const char *name, const void *in,
+		 size_t n)
 {
 	/* ISA-L counts in 32 bits; members in memory are far smaller. */
 	assert(n <= UINT32_MAX / 2);
@@ -188,14 +212,15 @@ int dpex_deflate(dpex_buf *out, uint32_t *crc, const void *in, size_t n)
 		return rc;
 	*crc = crc32_gzip_refl(0, in, n);
 	bool small = n > 0 && n <= CACHE_INPUT;
-	slot *hit = small ? find(st, in, n, *crc) : NULL;
+	size_t kind = kind_of(name);
+	slot *hit = small ? find(st, in, n, *crc, kind) : NULL;
 	if (hit) {
 		dpex_buf_clear(out);
 		return dpex_buf_append(out, hit->out.data, hit->out.len);
 	}
-	rc = compress(out, in, n);
+	rc = compress(out, in, n, kind);
 	if (!rc && small)
-		keep(st, in, n, *crc, out);
+		keep(st, in, n, *crc, kind, out);
 	return rc;
 }
 

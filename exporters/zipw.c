@@ -226,7 +226,7 @@ int dpex_zipw_entry(dpex_zipw *z, const char *name, const void *p, size_t n)
 	if (n > LIMIT)
 		return too_large(name);
 	uint32_t crc;
-	int rc = dpex_deflate(&z->deflated, &crc, p, n);
+	int rc = dpex_deflate(&z->deflated, &crc, name, p, n);
 	if (!rc && z->deflated.len > LIMIT)
 		rc = too_large(name);
 	if (!rc)

@@ -179,7 +179,7 @@ static void round_trip(const void *in, size_t n)
 {
 	dpex_buf out = DPEX_BUF_INIT;
 	uint32_t crc;
-	cr_assert_eq(dpex_deflate(&out, &crc, in, n), 0, "%s",
+	cr_assert_eq(dpex_deflate(&out, &crc, "data.json", in, n), 0, "%s",
 		     dpex_error_message());
 	cr_assert_eq(crc, (uint32_t)crc32(0, in, (uInt)n));
 	cr_assert_eq(dpex_crc32(0, in, n), crc);
@@ -219,7 +219,7 @@ Test(deflate, incompressible_input_is_stored)
 		rnd[i] = (unsigned char)lcg(&st);
 	dpex_buf out = DPEX_BUF_INIT;
 	uint32_t crc;
-	cr_assert_eq(dpex_deflate(&out, &crc, rnd, n), 0);
+	cr_assert_eq(dpex_deflate(&out, &crc, "data.bin", rnd, n), 0);
 	cr_expect_leq(out.len, n + 5 * (n / 65535 + 1));
 	expect_inflates_to((unsigned char *)out.data, out.len, rnd, n);
 	dpex_buf_free(&out);
@@ -232,11 +232,12 @@ Test(deflate, incompressible_input_is_stored)
  * single pass finds fewer matches than zlib.) */
 Test(deflate, text_compresses_nearly_as_well_as_zlib_level_1)
 {
+	const char *names[] = {"data.json", "index.html", "csv/orders.csv"};
 	const char *kinds[] = {
 		"{\"order_id\": \"ORD-%u\", \"total\": %u.95, \"status\": "
 		"\"delivered\", \"city\": \"Utrecht\"},\n",
-		"<tr><td>orders</td><td>%u</td><td>csv/orders.csv</td><td>%u "
-		"kB</td></tr>\n",
+		"<p>We keep the %u orders you placed for %u months after your "
+		"contract ends, as the tax law requires.</p>\n",
 		"ORD-%u,2024-03-04 12:00:00+01,Stationsplein %u,Utrecht\r\n"};
 	for (size_t k = 0; k < 3; k++) {
 		char text[20000];
@@ -247,7 +248,7 @@ Test(deflate, text_compresses_nearly_as_well_as_zlib_level_1)
 					      i % 97);
 		dpex_buf out = DPEX_BUF_INIT;
 		uint32_t crc;
-		cr_assert_eq(dpex_deflate(&out, &crc, text, n), 0);
+		cr_assert_eq(dpex_deflate(&out, &crc, names[k], text, n), 0);
 		unsigned char z[sizeof(text) + 64];
 		uLongf zlen = sizeof(z);
 		z_stream s = {0};
@@ -275,9 +276,10 @@ Test(deflate, cache_serves_only_the_same_input)
 	char *text = lines(3000);
 	dpex_buf first = DPEX_BUF_INIT, again = DPEX_BUF_INIT;
 	uint32_t crc1, crc2;
-	cr_assert_eq(dpex_deflate(&first, &crc1, text, 3000), 0);
+	cr_assert_eq(dpex_deflate(&first, &crc1, "s.xml", text, 3000), 0);
 	for (int round = 0; round < 3; round++) {
-		cr_assert_eq(dpex_deflate(&again, &crc2, text, 3000), 0);
+		cr_assert_eq(dpex_deflate(&again, &crc2, "s.xml", text, 3000),
+			     0);
 		cr_assert_eq(crc2, crc1);
 		cr_assert_eq(again.len, first.len);
 		cr_assert(memcmp(again.data, first.data, first.len) == 0);
@@ -288,14 +290,37 @@ Test(deflate, cache_serves_only_the_same_input)
 			/* more than the cache holds */
 			char other[64];
 			int n = snprintf(other, sizeof(other), "input %d", i);
-			cr_assert_eq(
-				dpex_deflate(&again, &crc2, other, (size_t)n),
-				0);
+			cr_assert_eq(dpex_deflate(&again, &crc2, "s.xml", other,
+						  (size_t)n),
+				     0);
 		}
 	}
 	free(text);
 	dpex_buf_free(&first);
 	dpex_buf_free(&again);
+}
+
+/* The codes depend on the member's kind, and a cached output serves only
+ * its own kind: the same text as JSON, then as XML, then as JSON again
+ * gives the first JSON output back. */
+Test(deflate, cache_keeps_kinds_apart)
+{
+	char *text = lines(3000);
+	dpex_buf json1 = DPEX_BUF_INIT, xml = DPEX_BUF_INIT,
+		 json2 = DPEX_BUF_INIT;
+	uint32_t crc;
+	cr_assert_eq(dpex_deflate(&json1, &crc, "a.json", text, 3000), 0);
+	cr_assert_eq(dpex_deflate(&xml, &crc, "b.xml", text, 3000), 0);
+	cr_assert_eq(dpex_deflate(&json2, &crc, "c.json", text, 3000), 0);
+	cr_expect(xml.len != json1.len ||
+		  memcmp(xml.data, json1.data, xml.len) != 0);
+	cr_assert_eq(json2.len, json1.len);
+	cr_expect(memcmp(json2.data, json1.data, json1.len) == 0);
+	expect_inflates_to((unsigned char *)xml.data, xml.len, text, 3000);
+	free(text);
+	dpex_buf_free(&json1);
+	dpex_buf_free(&xml);
+	dpex_buf_free(&json2);
 }
 
 Test(deflate, large_inputs_round_trip)
@@ -307,7 +332,7 @@ Test(deflate, large_inputs_round_trip)
 		in[i] = (char)('a' + lcg(&st) % 4);
 	dpex_buf z = DPEX_BUF_INIT;
 	uint32_t crc;
-	cr_assert_eq(dpex_deflate(&z, &crc, in, n), 0);
+	cr_assert_eq(dpex_deflate(&z, &crc, "data.json", in, n), 0);
 	expect_inflates_to((unsigned char *)z.data, z.len, in, n);
 	cr_expect_eq(crc, (uint32_t)crc32(0, (const Bytef *)in, (uInt)n));
 	dpex_buf_free(&z);
