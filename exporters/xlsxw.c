@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 /* A sheet's rows stay in memory up to SHEET_MEMORY bytes of XML, and all
@@ -189,8 +190,14 @@ void dpex_xlsxw_free(dpex_xlsxw *w)
 		free(s->widths);
 	}
 	free(w->sheets);
-	if (w->spill >= 0)
+	if (w->spill >= 0) {
+		/* Emptied, not removed: the next workbook in the directory
+		 * takes it again (open_spill); closing drops the lock. Rows
+		 * a failed truncate leaves go with the spool. */
+		if (w->spilled > 0 && ftruncate(w->spill, 0) != 0) {
+		}
 		close(w->spill);
+	}
 	free(w);
 }
 
@@ -233,20 +240,46 @@ static int spill_error(const dpex_xlsxw *w, int err)
 			      strerror(err));
 }
 
+/* The spill file: one named file in the directory, taken again by every
+ * workbook after the first and emptied when each is done, instead of a
+ * new file a workbook. A file removed on ext4 leaves an inode that every
+ * file created in the next minutes searches past (recently_deleted), and
+ * a bulk run creates one archive a subject: with a spill file removed
+ * for every large workbook, creating an archive grew to hundreds of
+ * microseconds. A spill file held (flock) by another writer in the same
+ * directory is left alone: then a private one is made and removed. */
+static int open_spill(dpex_xlsxw *w)
+{
+	char *path = dpex_asprintf("%s/.dpex-xlsx-spill", w->dir);
+	if (!path)
+		return DPEX_ENOMEM;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 &&
+	    (flock(fd, LOCK_EX | LOCK_NB) != 0 || ftruncate(fd, 0) != 0)) {
+		close(fd);
+		free(path);
+		path = dpex_asprintf("%s/.dpex-xlsx-XXXXXX", w->dir);
+		if (!path)
+			return DPEX_ENOMEM;
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(path);
+	}
+	int err = errno;
+	free(path);
+	if (fd < 0)
+		return spill_error(w, err);
+	w->spill = fd;
+	return 0;
+}
+
 /* Moves the sheet's XML to the end of the spill file. */
 static int spill(dpex_xlsxw *w, sheet *s)
 {
 	if (w->spill < 0) {
-		char *path = dpex_asprintf("%s/.dpex-xlsx-XXXXXX", w->dir);
-		if (!path)
-			return DPEX_ENOMEM;
-		w->spill = mkostemp(path, O_CLOEXEC);
-		int err = errno;
-		if (w->spill >= 0)
-			unlink(path);
-		free(path);
-		if (w->spill < 0)
-			return spill_error(w, err);
+		int rc = open_spill(w);
+		if (rc)
+			return rc;
 	}
 	chunk *c = dpex_realloc(s->chunks, (s->nchunks + 1) * sizeof(*c));
 	if (!c)

@@ -6,11 +6,12 @@
  * Each sheet's rows are appended to it as XML (cells as inline strings,
  * numbers, booleans, and dates as Excel serial numbers); a sheet past
  * 256 KiB, or any sheet once all hold 1 MiB, moves its rows, in chunks,
- * to one spill file per workbook in the given directory, unlinked as soon
- * as it is made, so memory stays flat whatever the rows and a killed
- * process leaves nothing. dpex_xlsxw_close assembles the package (content
- * types, relationships, workbook, a fixed style sheet, the sheets) as a ZIP
- * into an archive member.
+ * to the spill file in the given directory (a spool), so memory stays flat
+ * whatever the rows. The spill file is emptied when the workbook is freed
+ * and taken again by the next one there, not removed (see open_spill in
+ * xlsxw.c); the spool's owner removes it. dpex_xlsxw_close assembles the
+ * package (content types, relationships, workbook, a fixed style sheet, the
+ * sheets) as a ZIP into an archive member.
  *
  * Every sheet's first row is frozen, as a header. Rows are numbered from
  * 1 in the order they are started; cells of a row must come in column

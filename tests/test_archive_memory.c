@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define TMPDIR_PREFIX "dpex-archmem"
@@ -133,6 +134,44 @@ Test(archive_memory, members_past_the_caps)
 	check("one.txt:262145:3 m0.txt:204800:0 m1.txt:204800:1 "
 	      "m2.txt:204800:2 m3.txt:204800:3 m4.txt:204800:4 "
 	      "m5.txt:204800:5");
+}
+
+/* A borrowed spool (bulk's, one a worker) keeps the files of the members
+ * that went to it, emptied, and the next archive writes into them again:
+ * removing them would slow down creating files (core/archive.c). Each
+ * archive gets its own bytes, none of the one before. */
+Test(archive_memory, borrowed_spool_keeps_its_files_emptied)
+{
+	char spool[512], part[600];
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	snprintf(part, sizeof(part), "%s/0.part", spool);
+	cr_assert_eq(mkdir(spool, 0700), 0);
+	for (int round = 0; round < 2; round++) {
+		dpex_archive *a = NULL;
+		dpex_archive_options opt = {.out_dir = dir,
+					    .name = "dpex-m.zip",
+					    .compress = round == 0,
+					    .spool_dir = spool};
+		cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
+			     dpex_error_message());
+		add(a, "big.txt", 300 * 1024 + (size_t)round, 5 + round);
+		add(a, "small.txt", 100, round);
+		char *final = NULL;
+		cr_assert_eq(dpex_archive_commit(a, NULL, &final), 0, "%s",
+			     dpex_error_message());
+		free(final);
+		dpex_archive_free(a);
+		struct stat st;
+		cr_assert_eq(stat(part, &st), 0, "round %d: kept", round);
+		cr_expect_eq(st.st_size, 0, "round %d: emptied", round);
+		char spec[64];
+		snprintf(spec, sizeof(spec), "big.txt:%d:%d small.txt:100:%d",
+			 300 * 1024 + round, 5 + round, round);
+		check(spec);
+		char old[600];
+		snprintf(old, sizeof(old), "%s/dpex-m.zip", dir);
+		cr_assert_eq(unlink(old), 0);
+	}
 }
 
 /* A ZIP built in memory that does not fit on the disk: a 1 MiB tmpfs in a

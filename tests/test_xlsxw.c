@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define TMPDIR_PREFIX "dpex-xlsxw"
 #include "tmpdir.h"
@@ -134,6 +135,85 @@ Test(xlsxw, cells_and_escapes_as_excel_reads_them)
 	dpex_archive_free(a);
 
 	check_with_python(check_py, path);
+	free(path);
+}
+
+/* Rows of about 100 bytes, each "<prefix>-<number>": n of them spill. */
+static void fill(dpex_xlsxw *w, const char *prefix, int n)
+{
+	size_t s;
+	cr_assert_eq(dpex_xlsxw_add_sheet(w, prefix, &s), 0);
+	for (int i = 0; i < n; i++) {
+		char text[128];
+		int len = snprintf(text, sizeof(text), "%s-%d %090d", prefix, i,
+				   0);
+		cr_assert_eq(dpex_xlsxw_row(w, s), 0);
+		cr_assert_eq(dpex_xlsxw_string(w, s, 0, text, (size_t)len,
+					       DPEX_XLSXW_GENERAL),
+			     0, "%s", dpex_error_message());
+	}
+}
+
+static void add_workbook(dpex_archive *a, dpex_xlsxw *w, const char *name)
+{
+	dpex_sink *sink;
+	cr_assert_eq(dpex_archive_member_open(a, name, &sink), 0);
+	cr_assert_eq(dpex_xlsxw_close(w, sink), 0, "%s", dpex_error_message());
+	cr_assert_eq(dpex_sink_close(sink, -1), 0);
+}
+
+static const char spill_py[] =
+	"import io, sys, zipfile\n"
+	"import openpyxl\n"
+	"outer = zipfile.ZipFile(sys.argv[1])\n"
+	"for book in ('a', 'b', 'c'):\n"
+	"    wb = openpyxl.load_workbook(io.BytesIO(outer.read(book + "
+	"'.xlsx')), read_only=True)\n"
+	"    rows = [r[0] for r in wb[book].iter_rows(values_only=True)]\n"
+	"    assert len(rows) == 6000, (book, len(rows))\n"
+	"    for i, v in enumerate(rows):\n"
+	"        assert v.startswith('%s-%d ' % (book, i)), (book, i, "
+	"v[:20])\n"
+	"print('ok')\n";
+
+/* Workbooks one after the other in one directory share its spill file:
+ * each holds its own rows and none of the one before, and the file is
+ * empty between them. Two at once do not share it. */
+Test(xlsxw, spill_file_is_taken_again_and_emptied)
+{
+	dpex_archive *a = NULL;
+	dpex_archive_options opt = {
+		.out_dir = dir, .name = "s.zip", .compress = true};
+	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
+		     dpex_error_message());
+	const char *spool = dpex_archive_spool_dir(a);
+	char spill[512];
+	snprintf(spill, sizeof(spill), "%s/.dpex-xlsx-spill", spool);
+
+	dpex_xlsxw *w = NULL, *w2 = NULL;
+	cr_assert_eq(dpex_xlsxw_new(&w, spool, "a.xlsx"), 0);
+	fill(w, "a", 6000);
+	struct stat st;
+	cr_assert_eq(stat(spill, &st), 0, "the spill file is used");
+	cr_assert_gt(st.st_size, 256 * 1024);
+	add_workbook(a, w, "a.xlsx");
+	dpex_xlsxw_free(w);
+	cr_assert_eq(stat(spill, &st), 0, "kept for the next workbook");
+	cr_assert_eq(st.st_size, 0, "and emptied");
+
+	cr_assert_eq(dpex_xlsxw_new(&w, spool, "b.xlsx"), 0);
+	cr_assert_eq(dpex_xlsxw_new(&w2, spool, "c.xlsx"), 0);
+	fill(w, "b", 6000);
+	fill(w2, "c", 6000);
+	add_workbook(a, w, "b.xlsx");
+	add_workbook(a, w2, "c.xlsx");
+	dpex_xlsxw_free(w);
+	dpex_xlsxw_free(w2);
+	char *path = NULL;
+	cr_assert_eq(dpex_archive_commit(a, NULL, &path), 0, "%s",
+		     dpex_error_message());
+	dpex_archive_free(a);
+	check_with_python(spill_py, path);
 	free(path);
 }
 
