@@ -36,6 +36,11 @@ typedef struct slot {
 } slot;
 
 typedef struct state {
+	/* ISA-L's stream, zeroed once: isal_deflate_stateless_init sets only
+	 * some of its fields, and ISA-L reads others (valgrind: a conditional
+	 * jump on uninitialised values when it lived on the stack). Zeroing
+	 * its 80 kB for every member would cost more than compressing most. */
+	struct isal_zstream *z;
 	slot slots[CACHE_SLOTS];
 	size_t hand;
 } state;
@@ -54,6 +59,7 @@ static int key_error;
 static void free_state(void *p)
 {
 	state *st = p;
+	free(st->z);
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		free(st->slots[i].in);
 		dpex_buf_free(&st->slots[i].out);
@@ -111,7 +117,8 @@ static int thread_state(state **out)
 		st = dpex_calloc(1, sizeof(*st));
 		if (!st)
 			return DPEX_ENOMEM;
-		if (pthread_setspecific(key, st) != 0) {
+		st->z = dpex_calloc(1, sizeof(*st->z));
+		if (!st->z || pthread_setspecific(key, st) != 0) {
 			free_state(st);
 			return dpex_error_oom();
 		}
@@ -186,7 +193,8 @@ static uint32_t zip_crc32(uint32_t crc, const void *p, size_t n)
 
 /* Replaces out's content with in's DEFLATE stream: the fixed codes for a
  * small input, else ISA-L's level 0 with the sample's codes for kind. */
-static int compress(dpex_buf *out, const void *in, size_t n, size_t kind)
+static int compress(state *st, dpex_buf *out, const void *in, size_t n,
+		    size_t kind)
 {
 	bool fixed = n <= FIXED_INPUT;
 	/* Both fall back to stored blocks, 5 bytes each 64 KiB. */
@@ -202,22 +210,22 @@ static int compress(dpex_buf *out, const void *in, size_t n, size_t kind)
 		out->data[out->len] = '\0';
 		return 0;
 	}
-	struct isal_zstream z;
-	isal_deflate_stateless_init(&z);
-	z.level = 0;
-	z.hufftables = &sample_codes[kind];
-	z.next_in = (uint8_t *)in;
-	z.avail_in = (uint32_t)n;
-	z.next_out = (uint8_t *)out->data;
-	z.avail_out = (uint32_t)bound;
-	z.end_of_stream = 1;
-	int zrc = isal_deflate_stateless(&z);
+	struct isal_zstream *z = st->z;
+	isal_deflate_stateless_init(z);
+	z->level = 0;
+	z->hufftables = &sample_codes[kind];
+	z->next_in = (uint8_t *)in;
+	z->avail_in = (uint32_t)n;
+	z->next_out = (uint8_t *)out->data;
+	z->avail_out = (uint32_t)bound;
+	z->end_of_stream = 1;
+	int zrc = isal_deflate_stateless(z);
 	clear_upper_state();
 	if (zrc != COMP_OK)
 		return dpex_error_set(DPEX_EINTERNAL,
 				      "ISA-L: deflating %zu bytes failed (%d)",
 				      n, zrc);
-	out->len = z.total_out;
+	out->len = z->total_out;
 	out->data[out->len] = '\0';
 	return 0;
 }
@@ -239,7 +247,7 @@ int dpex_deflate(dpex_buf *out, uint32_t *crc, const char *name, const void *in,
 		dpex_buf_clear(out);
 		return dpex_buf_append(out, hit->out.data, hit->out.len);
 	}
-	rc = compress(out, in, n, kind);
+	rc = compress(st, out, in, n, kind);
 	if (!rc && small)
 		keep(st, in, n, *crc, kind, out);
 	return rc;
