@@ -253,6 +253,61 @@ int dpex_deflate(dpex_buf *out, uint32_t *crc, const char *name, const void *in,
 	return rc;
 }
 
+struct dpex_deflate_stream {
+	struct isal_zstream z; /* zeroed: see state.z */
+	uint8_t level_buf[ISAL_DEF_LVL1_DEFAULT];
+};
+
+int dpex_deflate_stream_new(dpex_deflate_stream **out)
+{
+	*out = NULL;
+	dpex_deflate_stream *s = dpex_calloc(1, sizeof(*s));
+	if (!s)
+		return DPEX_ENOMEM;
+	isal_deflate_init(&s->z);
+	s->z.level = 1;
+	s->z.level_buf = s->level_buf;
+	s->z.level_buf_size = sizeof(s->level_buf);
+	*out = s;
+	return 0;
+}
+
+int dpex_deflate_stream_write(dpex_deflate_stream *s, dpex_buf *out,
+			      const void *in, size_t n, bool last)
+{
+	assert(n <= UINT32_MAX / 2);
+	struct isal_zstream *z = &s->z;
+	z->next_in = (uint8_t *)in;
+	z->avail_in = (uint32_t)n;
+	z->end_of_stream = last;
+	dpex_buf_clear(out);
+	/* Until the input is taken (and, at the end, the stream closed),
+	 * with room for all ISA-L may hold back. */
+	do {
+		int rc = dpex_buf_reserve(out, 64 * 1024);
+		if (rc)
+			return rc;
+		size_t room = out->cap - out->len - 1;
+		z->next_out = (uint8_t *)out->data + out->len;
+		z->avail_out = (uint32_t)room;
+		int zrc = isal_deflate(z);
+		clear_upper_state();
+		if (zrc != COMP_OK)
+			return dpex_error_set(DPEX_EINTERNAL,
+					      "ISA-L: deflating failed (%d)",
+					      zrc);
+		out->len += room - z->avail_out;
+	} while (z->avail_in > 0 || z->avail_out == 0 ||
+		 (last && z->internal_state.state != ZSTATE_END));
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+void dpex_deflate_stream_free(dpex_deflate_stream *s)
+{
+	free(s);
+}
+
 uint32_t dpex_crc32(uint32_t crc, const void *p, size_t n)
 {
 	return zip_crc32(crc, p, n);

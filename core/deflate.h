@@ -31,6 +31,7 @@
 
 #include "buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,21 @@
  * the codes. */
 int dpex_deflate(dpex_buf *out, uint32_t *crc, const char *name, const void *in,
 		 size_t n);
+
+/* A DEFLATE stream written piece by piece, for a member too large to
+ * hold whole (a spilled sheet): ISA-L's level 1, which makes its codes
+ * from the data of each block. On a sheet of a million rows (430 MB of
+ * XML) it took 0.13 s against zlib's level 1 0.67 s, for 19% more bytes;
+ * level 0 with the sample's codes, fine for a few kB, gave 64% more. */
+typedef struct dpex_deflate_stream dpex_deflate_stream;
+
+/* DPEX_ENOMEM. */
+int dpex_deflate_stream_new(dpex_deflate_stream **out);
+/* Compresses in[0..n), the stream's end if last: out's content is
+ * replaced by what came out of it (perhaps nothing before the end). */
+int dpex_deflate_stream_write(dpex_deflate_stream *s, dpex_buf *out,
+			      const void *in, size_t n, bool last);
+void dpex_deflate_stream_free(dpex_deflate_stream *s);
 
 /* Continues a CRC-32 (ZIP's, start from 0). */
 uint32_t dpex_crc32(uint32_t crc, const void *p, size_t n);

@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 /* Signatures and fields of PKWARE's APPNOTE.TXT, section 4.3. */
 #define LOCAL_HEADER 0x04034b50u
@@ -23,9 +22,7 @@
 #define DOS_DATE ((0u << 9) | (1u << 5) | 1u) /* 1980-01-01, ZIP's first */
 #define LIMIT 0xFFFFFFFFu		      /* without ZIP64 */
 
-/* As the archive's members in spool files: zlib's fastest level
- * (core/archive.c). */
-#define LEVEL 1
+/* A streamed entry is deflated CHUNK bytes at a time. */
 #define CHUNK (64 * 1024)
 
 typedef struct entry {
@@ -39,14 +36,12 @@ typedef struct entry {
 
 struct dpex_zipw {
 	dpex_sink *sink;
-	z_stream zs;
-	bool zs_ready;	   /* made for the first streamed entry */
-	bool open;	   /* a streamed entry is being written */
-	dpex_buf deflated; /* a whole entry, compressed */
+	dpex_deflate_stream *stream; /* of the streamed entry */
+	bool open;		     /* a streamed entry is being written */
+	dpex_buf deflated;	     /* a whole entry, or a piece, compressed */
 	uint64_t offset;
 	entry *entries;
 	size_t nentries;
-	unsigned char out[CHUNK];
 };
 
 static void put16(dpex_buf *b, unsigned v)
@@ -143,42 +138,22 @@ static int add_entry(dpex_zipw *z, const char *name, unsigned flags,
 int dpex_zipw_entry_start(dpex_zipw *z, const char *name)
 {
 	assert(!z->open);
-	/* Raw deflate (negative window bits): ZIP has its own framing. */
-	if (!z->zs_ready) {
-		if (deflateInit2(&z->zs, LEVEL, Z_DEFLATED, -15, 8,
-				 Z_DEFAULT_STRATEGY) != Z_OK)
-			return dpex_error_oom();
-		z->zs_ready = true;
-	} else if (deflateReset(&z->zs) != Z_OK) {
-		return dpex_error_set(DPEX_EINTERNAL, "zlib: deflateReset");
-	}
-	int rc = add_entry(z, name, STREAMED, (uint32_t)crc32(0, Z_NULL, 0), 0,
-			   0);
+	int rc = dpex_deflate_stream_new(&z->stream);
+	if (!rc)
+		rc = add_entry(z, name, STREAMED, 0, 0, 0);
 	z->open = !rc;
 	return rc;
 }
 
-/* Feeds n bytes (none with Z_FINISH) through deflate into the sink. */
-static int deflate_into(dpex_zipw *z, const void *p, size_t n, int flush)
+/* Deflates n bytes (the entry's end if last) into the sink. */
+static int deflate_into(dpex_zipw *z, const void *p, size_t n, bool last)
 {
 	entry *e = &z->entries[z->nentries - 1];
-	z->zs.next_in = (unsigned char *)p;
-	z->zs.avail_in = (uInt)n;
-	int zrc;
-	do {
-		z->zs.next_out = z->out;
-		z->zs.avail_out = sizeof(z->out);
-		zrc = deflate(&z->zs, flush);
-		if (zrc == Z_STREAM_ERROR)
-			return dpex_error_set(DPEX_EINTERNAL, "zlib: deflate");
-		size_t have = sizeof(z->out) - z->zs.avail_out;
-		int rc = emit(z, z->out, have);
-		if (rc)
-			return rc;
-		e->csize += have;
-	} while (z->zs.avail_out == 0 ||
-		 (flush == Z_FINISH && zrc != Z_STREAM_END));
-	return 0;
+	int rc = dpex_deflate_stream_write(z->stream, &z->deflated, p, n, last);
+	if (!rc)
+		rc = emit(z, z->deflated.data, z->deflated.len);
+	e->csize += z->deflated.len;
+	return rc;
 }
 
 int dpex_zipw_write(dpex_zipw *z, const void *p, size_t n)
@@ -187,13 +162,12 @@ int dpex_zipw_write(dpex_zipw *z, const void *p, size_t n)
 	entry *e = &z->entries[z->nentries - 1];
 	const unsigned char *b = p;
 	while (n > 0) {
-		/* zlib counts in uInt: feed at most CHUNK at a time. */
 		size_t take = n < CHUNK ? n : CHUNK;
-		e->crc = (uint32_t)crc32(e->crc, b, (uInt)take);
+		e->crc = dpex_crc32(e->crc, b, take);
 		e->usize += take;
 		if (e->usize > LIMIT)
 			return too_large(e->name);
-		int rc = deflate_into(z, b, take, Z_NO_FLUSH);
+		int rc = deflate_into(z, b, take, false);
 		if (rc)
 			return rc;
 		b += take;
@@ -205,7 +179,9 @@ int dpex_zipw_write(dpex_zipw *z, const void *p, size_t n)
 int dpex_zipw_entry_end(dpex_zipw *z)
 {
 	assert(z->open);
-	int rc = deflate_into(z, NULL, 0, Z_FINISH);
+	int rc = deflate_into(z, NULL, 0, true);
+	dpex_deflate_stream_free(z->stream);
+	z->stream = NULL;
 	if (rc)
 		return rc;
 	z->open = false;
@@ -283,8 +259,7 @@ void dpex_zipw_free(dpex_zipw *z)
 {
 	if (!z)
 		return;
-	if (z->zs_ready)
-		deflateEnd(&z->zs);
+	dpex_deflate_stream_free(z->stream);
 	dpex_buf_free(&z->deflated);
 	for (size_t i = 0; i < z->nentries; i++)
 		free(z->entries[i].name);

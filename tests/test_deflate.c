@@ -323,6 +323,46 @@ Test(deflate, cache_keeps_kinds_apart)
 	dpex_buf_free(&json2);
 }
 
+/* A stream fed in pieces of every size, text and bytes that do not
+ * compress, reads back whole; an empty one is a valid stream too. */
+Test(deflate, stream_round_trips_through_zlib)
+{
+	size_t n = 600000;
+	char *in = lines(n);
+	uint32_t st = 9;
+	for (size_t i = 200000; i < 300000; i++) /* incompressible */
+		in[i] = (char)lcg(&st);
+	for (int empty = 0; empty < 2; empty++) {
+		dpex_deflate_stream *s = NULL;
+		cr_assert_eq(dpex_deflate_stream_new(&s), 0);
+		dpex_buf piece = DPEX_BUF_INIT, all = DPEX_BUF_INIT;
+		size_t len = empty ? 0 : n;
+		for (size_t at = 0, step = 1; at < len; step = step * 3 + 7) {
+			size_t k = len - at < step ? len - at : step;
+			cr_assert_eq(dpex_deflate_stream_write(
+					     s, &piece, in + at, k, false),
+				     0);
+			cr_assert_eq(dpex_buf_append(
+					     &all, piece.data ? piece.data : "",
+					     piece.len),
+				     0);
+			at += k;
+		}
+		cr_assert_eq(
+			dpex_deflate_stream_write(s, &piece, NULL, 0, true), 0);
+		cr_assert_eq(dpex_buf_append(&all, piece.data ? piece.data : "",
+					     piece.len),
+			     0);
+		expect_inflates_to((unsigned char *)all.data, all.len, in, len);
+		if (!empty)
+			cr_expect_lt(all.len, len / 2);
+		dpex_deflate_stream_free(s);
+		dpex_buf_free(&piece);
+		dpex_buf_free(&all);
+	}
+	free(in);
+}
+
 Test(deflate, large_inputs_round_trip)
 {
 	size_t n = 300000;
