@@ -1,8 +1,10 @@
-/* libFuzzer target: DEFLATE with the fixed codes, and dpex_deflate (which
- * picks the fixed codes or ISA-L, and caches). Every stream zlib's
- * inflate reads back to the input and ends at its last byte; the fixed
- * codes' is never longer than a stored block; dpex_deflate gives the same
- * bytes and CRC-32 (zlib's) on a second call, from its cache. */
+/* libFuzzer target: DEFLATE with the fixed codes, dpex_deflate (which
+ * picks the fixed codes or ISA-L, and caches) and dpex_deflate_stream
+ * (the input in two pieces, split where its first byte says). Every
+ * stream zlib's inflate reads back to the input and ends at its last
+ * byte; the fixed codes' is never longer than a stored block;
+ * dpex_deflate gives the same bytes and CRC-32 (zlib's) on a second
+ * call, from its cache. */
 #include "core/deflate.h"
 #include "core/deflate_fixed.h"
 
@@ -53,6 +55,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    memcmp(again.data, first.data, first.len) != 0)
 		abort();
 	check((unsigned char *)first.data, first.len, data, size);
+
+	dpex_deflate_stream *s = NULL;
+	size_t cut = size ? data[0] * size / 256 : 0;
+	dpex_buf all = DPEX_BUF_INIT;
+	if (dpex_deflate_stream_new(&s) != 0 ||
+	    dpex_deflate_stream_write(s, &first, data, cut, false) != 0 ||
+	    dpex_buf_append(&all, first.data ? first.data : "", first.len) ||
+	    dpex_deflate_stream_write(s, &first, data + cut, size - cut,
+				      true) != 0 ||
+	    dpex_buf_append(&all, first.data ? first.data : "", first.len))
+		abort();
+	check((unsigned char *)all.data, all.len, data, size);
+	dpex_deflate_stream_free(s);
+	dpex_buf_free(&all);
 	dpex_buf_free(&first);
 	dpex_buf_free(&again);
 	return 0;
