@@ -142,6 +142,15 @@ def start_bulk(out, subjects_args, *extra):
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def journal_entries(out):
+    """Lines of OUT/journal.tsv after its header: finished subjects."""
+    try:
+        with open(os.path.join(out, "journal.tsv")) as f:
+            return max(0, sum(1 for _ in f) - 1)
+    except FileNotFoundError:
+        return 0
+
+
 def wait_done(proc, at_least):
     """Reads progress lines until at_least subjects are done; the line."""
     for line in proc.stderr:
@@ -298,12 +307,17 @@ class Bulk(unittest.TestCase):
     def test_resume_after_sigkill_at_several_points(self):
         out = self.out("killed")
         args = ["--subjects", self.subjects]
-        # Killed at the first progress report (0.1 s in) of each run; a
-        # run goes on where the one before stopped, so each is killed at
-        # a later point of the list, in another batch size.
+        # Each run is killed as soon as its first subject is in the
+        # journal (not at a time: a slow machine may have finished none by
+        # then); a run goes on where the one before stopped, so each is
+        # killed at a later point of the list, in another batch size.
         for batch in ("7", "3", "11"):
+            before = journal_entries(out)
             p = start_bulk(out, args, "--jobs", "2", "--batch", batch)
-            wait_done(p, 0)
+            deadline = time.monotonic() + 120
+            while (journal_entries(out) <= before and p.poll() is None
+                   and time.monotonic() < deadline):
+                time.sleep(0.002)
             p.kill()
             p.wait()
             p.stderr.close()
