@@ -10,6 +10,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "sample_bytes.h"
+
 /* Inflates a raw DEFLATE stream and checks it gives back want[0..n), and
  * that the stream ends exactly at its last byte. */
 static void expect_inflates_to(const unsigned char *z, size_t zlen,
@@ -38,12 +40,6 @@ static size_t fixed(unsigned char **out, const void *in, size_t n)
 	*out = malloc(DPEX_DEFLATE_FIXED_BOUND(n));
 	cr_assert_not_null(*out);
 	return dpex_deflate_fixed(*out, in, n);
-}
-
-static uint32_t lcg(uint32_t *state)
-{
-	*state = *state * 1103515245u + 12345u;
-	return *state >> 16;
 }
 
 Test(deflate_fixed, text_round_trips_smaller)
@@ -77,9 +73,7 @@ Test(deflate_fixed, incompressible_input_is_stored)
 {
 	size_t n = 3000;
 	unsigned char *in = malloc(n);
-	uint32_t st = 7;
-	for (size_t i = 0; i < n; i++)
-		in[i] = (unsigned char)lcg(&st);
+	noise(in, n, 7);
 	unsigned char *z;
 	size_t len = fixed(&z, in, n);
 	cr_expect_eq(len, n + 5);
@@ -160,19 +154,6 @@ Test(deflate_fixed, every_byte_value)
 	free(z);
 }
 
-/* Text that compresses, different on every line. */
-static char *lines(size_t n)
-{
-	char *p = malloc(n + 1);
-	cr_assert_not_null(p);
-	size_t len = 0;
-	for (unsigned i = 0; len < n; i++)
-		len += (size_t)snprintf(
-			p + len, n + 1 - len,
-			"<row r=\"%u\"><c><v>%u</v></c></row>\n", i, i * 7919u);
-	return p;
-}
-
 /* dpex_deflate's stream inflates back to the input, and both CRC-32s are
  * zlib's. */
 static void round_trip(const void *in, size_t n)
@@ -201,9 +182,7 @@ Test(deflate, round_trips_through_zlib)
 	}
 	size_t n = 70000;
 	unsigned char *rnd = malloc(n);
-	uint32_t st = 42;
-	for (size_t i = 0; i < n; i++)
-		rnd[i] = (unsigned char)lcg(&st);
+	noise(rnd, n, 42);
 	round_trip(rnd, n);
 	free(rnd);
 }
@@ -214,9 +193,7 @@ Test(deflate, incompressible_input_is_stored)
 {
 	size_t n = 150000;
 	unsigned char *rnd = malloc(n);
-	uint32_t st = 5;
-	for (size_t i = 0; i < n; i++)
-		rnd[i] = (unsigned char)lcg(&st);
+	noise(rnd, n, 5);
 	dpex_buf out = DPEX_BUF_INIT;
 	uint32_t crc;
 	cr_assert_eq(dpex_deflate(&out, &crc, "data.bin", rnd, n), 0);
@@ -329,9 +306,7 @@ Test(deflate, stream_round_trips_through_zlib)
 {
 	size_t n = 600000;
 	char *in = lines(n);
-	uint32_t st = 9;
-	for (size_t i = 200000; i < 300000; i++) /* incompressible */
-		in[i] = (char)lcg(&st);
+	noise(in + 200000, 100000, 9); /* incompressible */
 	for (int empty = 0; empty < 2; empty++) {
 		dpex_deflate_stream *s = NULL;
 		cr_assert_eq(dpex_deflate_stream_new(&s), 0);

@@ -13,6 +13,7 @@
 #define TMPDIR_PREFIX "dpex-xlsxw"
 #include "tmpdir.h"
 #include "pyrun.h"
+#include "sample_bytes.h"
 
 TestSuite(xlsxw, .init = make_dir, .fini = remove_dir);
 
@@ -81,11 +82,7 @@ static const char check_py[] =
  * the workbook as openpyxl reads it. */
 Test(xlsxw, cells_and_escapes_as_excel_reads_them)
 {
-	dpex_archive *a = NULL;
-	dpex_archive_options opt = {
-		.out_dir = dir, .name = "w.zip", .compress = true};
-	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
-		     dpex_error_message());
+	dpex_archive *a = open_archive("w.zip");
 	dpex_xlsxw *w = NULL;
 	cr_assert_eq(dpex_xlsxw_new(&w, dir, "book.xlsx"), 0);
 	size_t s, e;
@@ -181,11 +178,7 @@ static const char spill_py[] =
  * empty between them. Two at once do not share it. */
 Test(xlsxw, spill_file_is_taken_again_and_emptied)
 {
-	dpex_archive *a = NULL;
-	dpex_archive_options opt = {
-		.out_dir = dir, .name = "s.zip", .compress = true};
-	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
-		     dpex_error_message());
+	dpex_archive *a = open_archive("s.zip");
 	const char *spool = dpex_archive_spool_dir(a);
 	char spill[512];
 	snprintf(spill, sizeof(spill), "%s/.dpex-xlsx-spill", spool);

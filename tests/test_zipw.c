@@ -2,7 +2,6 @@
  * Python's zipfile and unzip (whole and streamed entries, UTF-8 names,
  * empty, incompressible and large entries). */
 #include "core/archive.h"
-#include "core/deflate.h"
 #include "core/error.h"
 #include "exporters/zipw.h"
 
@@ -11,34 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #define TMPDIR_PREFIX "dpex-zipw"
 #include "tmpdir.h"
+#include "sample_bytes.h"
 #include "pyrun.h"
 
 TestSuite(zipw, .init = make_dir, .fini = remove_dir);
-
-/* Bytes that do not compress: a linear congruential sequence. */
-static void noise(unsigned char *p, size_t n, uint32_t seed)
-{
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1103515245u + 12345u;
-		p[i] = (unsigned char)(seed >> 16);
-	}
-}
-
-/* Text that compresses, different on every line. */
-static char *lines(size_t n)
-{
-	char *p = malloc(n + 1);
-	size_t len = 0;
-	for (unsigned i = 0; len < n; i++)
-		len += (size_t)snprintf(
-			p + len, n + 1 - len,
-			"<row r=\"%u\"><c><v>%u</v></c></row>\n", i, i * 7919u);
-	return p;
-}
 
 static void save(const char *name, const void *p, size_t n)
 {
@@ -80,11 +58,7 @@ static const char check_py[] =
  * independent readers. */
 Test(zipw, entries_read_back_by_zipfile_and_unzip)
 {
-	dpex_archive *a = NULL;
-	dpex_archive_options opt = {
-		.out_dir = dir, .name = "z.zip", .compress = true};
-	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
-		     dpex_error_message());
+	dpex_archive *a = open_archive("z.zip");
 	dpex_sink *sink;
 	cr_assert_eq(dpex_archive_member_open(a, "inner.zip", &sink), 0);
 	dpex_zipw *z = NULL;
