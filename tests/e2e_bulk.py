@@ -12,8 +12,10 @@ scripts/gen-sample (300 customers).
 """
 import concurrent.futures
 import csv
+import ctypes
 import glob
 import json
+import mmap
 import os
 import re
 import signal
@@ -161,6 +163,37 @@ def wait_done(proc, at_least):
     raise AssertionError("the run ended before %d subjects" % at_least)
 
 
+def filesystem_type(path):
+    return subprocess.run(["stat", "-f", "-c", "%T", path], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def resident_pages(path):
+    """(pages of path in the page cache, pages in all), by mincore(2)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t,
+                             ctypes.c_char_p]
+    size = os.path.getsize(path)
+    total = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        addr = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        if addr in (None, ctypes.c_void_p(-1).value):
+            raise OSError(ctypes.get_errno(), "mmap " + path)
+        vec = ctypes.create_string_buffer(total)
+        rc = libc.mincore(addr, size, vec)
+        libc.munmap(addr, size)
+        if rc != 0:
+            raise OSError(ctypes.get_errno(), "mincore " + path)
+    finally:
+        os.close(fd)
+    return sum(b & 1 for b in vec.raw), total
+
+
 class Bulk(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -303,6 +336,22 @@ class Bulk(unittest.TestCase):
                  "--source", "crm", "--out", self.out("badquery"))
         self.assertEqual(r.returncode, 2)
         self.assertIn("name its first column after an identifier", r.stderr)
+
+    def test_archives_are_not_left_in_the_page_cache(self):
+        # Gigabytes of archives nobody reads back must not push the
+        # databases' pages out of memory.
+        out = self.out("uncached")
+        r = dpex("bulk", "--map", MAP, "--subjects-query",
+                 "SELECT id AS customer_id FROM customers WHERE id <= 40",
+                 "--source", "crm", "--out", out, "--jobs", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        if filesystem_type(out) == "tmpfs":
+            self.skipTest("a tmpfs file is its page cache")
+        paths = final_archives(out)
+        self.assertEqual(len(paths), 40)
+        pages = [resident_pages(p) for p in paths]
+        self.assertEqual(sum(n for n, _ in pages), 0,
+                         "resident pages, of %d" % sum(t for _, t in pages))
 
     def test_resume_after_sigkill_at_several_points(self):
         out = self.out("killed")
