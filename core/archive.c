@@ -4,6 +4,7 @@
 #include "deflate.h"
 #include "error.h"
 #include "utf8.h"
+#include "zipw.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -87,8 +88,7 @@ struct dpex_archive {
 	member *members;
 	size_t nmembers;
 	size_t cap;
-	zip_t *zip;	       /* during commit */
-	zip_source_t *zip_mem; /* the ZIP built in memory, during commit */
+	zip_t *zip;	/* during commit */
 	char *tmp_path; /* the ZIP under its hidden name, during commit */
 	bool committed;
 	char zip_sha256[2 * 32 + 1]; /* of the ZIP written, once committed */
@@ -741,6 +741,16 @@ fail:
 	return rc;
 }
 
+/* Whether member name is deflated: not when the archive is stored, nor
+ * when it is an XLSX file, a ZIP already: deflating it again costs as much
+ * CPU as the rest of the archive and gains nothing. */
+static bool to_deflate(const dpex_archive *a, const char *name)
+{
+	size_t len = strlen(name);
+	return a->compress &&
+	       !(len > 5 && strcmp(name + len - 5, ".xlsx") == 0);
+}
+
 /* Some libzip versions refuse a level for a stored member. */
 static zip_uint32_t level(zip_int32_t method)
 {
@@ -861,18 +871,23 @@ static int add_entry(dpex_archive *a, const char *name, const char *path,
 	return 0;
 }
 
-static int add_manifest(dpex_archive *a, json_t *extra, zip_int32_t method,
-			time_t mtime)
+/* manifest.json's text, appended to text. */
+static int manifest_text(const dpex_archive *a, json_t *extra, dpex_buf *text)
 {
 	json_t *m;
 	int rc = manifest_new(&m, a, extra);
 	if (rc)
 		return rc;
-	dpex_buf text = DPEX_BUF_INIT;
-	rc = dpex_jsonw_dump(&text, m, NULL);
+	rc = dpex_jsonw_dump(text, m, NULL);
 	json_decref(m);
-	if (!rc)
-		rc = dpex_buf_putc(&text, '\n');
+	return rc ? rc : dpex_buf_putc(text, '\n');
+}
+
+static int add_manifest(dpex_archive *a, json_t *extra, zip_int32_t method,
+			time_t mtime)
+{
+	dpex_buf text = DPEX_BUF_INIT;
+	int rc = manifest_text(a, extra, &text);
 	if (rc) {
 		dpex_buf_free(&text);
 		return rc;
@@ -887,15 +902,9 @@ static int add_members(dpex_archive *a, zip_int32_t method, time_t mtime)
 	int rc = 0;
 	for (size_t i = 0; !rc && i < a->nmembers; i++) {
 		const member *m = &a->members[i];
-		/* An XLSX file is a ZIP already: deflating it again costs as
-		 * much CPU as the rest of the archive and gains nothing. */
-		size_t len = strlen(m->name);
-		zip_int32_t how =
-			len > 5 && strcmp(m->name + len - 5, ".xlsx") == 0
-				? ZIP_CM_STORE
-				: method;
 		rc = add_entry(a, m->name, m->path, m->mem, m->mem_len, false,
-			       how, mtime);
+			       to_deflate(a, m->name) ? method : ZIP_CM_STORE,
+			       mtime);
 	}
 	return rc;
 }
@@ -957,10 +966,6 @@ static void discard_tmp(dpex_archive *a)
 	if (a->zip) {
 		zip_discard(a->zip);
 		a->zip = NULL;
-	}
-	if (a->zip_mem) {
-		zip_source_free(a->zip_mem);
-		a->zip_mem = NULL;
 	}
 	if (a->tmp_path) {
 		unlink(a->tmp_path);
@@ -1052,76 +1057,57 @@ static int write_zip_file(dpex_archive *a, json_t *extra)
 	return err ? output_error(a, a->name, err) : 0;
 }
 
-/* Every member in memory (at most ARCHIVE_MEMORY): the ZIP is built in a
- * memory buffer and written to fd, the hidden name, by us; no member files
- * and no libzip temporary copy. */
+static int to_buf(void *buf, const void *p, size_t n)
+{
+	return dpex_buf_append(buf, p, n);
+}
+
+/* Every member in memory (at most ARCHIVE_MEMORY): the ZIP is built in
+ * memory by zipw and written to fd, the hidden name, at once; no member
+ * files, no temporary copy, no libzip. */
 static int write_zip_memory(dpex_archive *a, json_t *extra, int fd)
 {
-	zip_error_t e;
-	zip_error_init(&e);
-	int rc = 0;
-	a->zip_mem = zip_source_buffer_create(NULL, 0, 0, &e);
-	if (!a->zip_mem) {
-		rc = zip_output_error(a, &e);
-		goto done;
+	dpex_buf zip = DPEX_BUF_INIT, text = DPEX_BUF_INIT;
+	dpex_zipw *z = NULL;
+	int rc = dpex_zipw_new(&z, to_buf, &zip);
+	if (!rc)
+		/* One timestamp for every member: the archive's creation. */
+		dpex_zipw_set_time(z, time(NULL));
+	for (size_t i = 0; !rc && i < a->nmembers; i++) {
+		const member *m = &a->members[i];
+		rc = to_deflate(a, m->name)
+			     ? dpex_zipw_entry(z, m->name, m->mem, m->mem_len)
+			     : dpex_zipw_stored(z, m->name, m->mem, m->mem_len);
 	}
-	a->zip = zip_open_from_source(a->zip_mem, ZIP_TRUNCATE, &e);
-	if (!a->zip) {
-		rc = zip_output_error(a, &e);
-		goto done;
-	}
-	/* The ZIP now holds the buffer; keep it past zip_close to read it. */
-	zip_source_keep(a->zip_mem);
-	rc = fill_and_close(a, extra);
-	if (rc)
-		goto done;
-	char *chunk = dpex_malloc(SINK_BUFFER);
+	if (!rc)
+		rc = manifest_text(a, extra, &text);
+	if (!rc)
+		rc = a->compress ? dpex_zipw_entry(z, MANIFEST_NAME, text.data,
+						   text.len)
+				 : dpex_zipw_stored(z, MANIFEST_NAME, text.data,
+						    text.len);
+	if (!rc)
+		rc = dpex_zipw_finish(z);
+	dpex_zipw_free(z);
+	dpex_buf_free(&text);
+	int err = rc ? 0 : write_all(fd, zip.data, zip.len);
+	if (err)
+		rc = output_error(a, a->name, err);
 	EVP_MD_CTX *md = NULL;
-	if (!chunk || (rc = digest_new(&md)) != 0) {
-		free(chunk);
-		rc = rc ? rc : DPEX_ENOMEM;
-		goto done;
-	}
+	if (!rc)
+		rc = digest_new(&md);
 	a->zip_size = 0;
-	if (zip_source_open(a->zip_mem) != 0) {
-		rc = zip_output_error(a, zip_source_error(a->zip_mem));
-	} else {
-		for (;;) {
-			zip_int64_t n =
-				zip_source_read(a->zip_mem, chunk, SINK_BUFFER);
-			if (n < 0)
-				rc = zip_output_error(
-					a, zip_source_error(a->zip_mem));
-			if (n <= 0)
-				break;
-			int err = write_all(fd, chunk, (size_t)n);
-			if (err) {
-				rc = output_error(a, a->name, err);
-				break;
-			}
-			/* The archive's digest as it is written, not read back.
-			 */
-			rc = digest_zip(a, md, chunk, (size_t)n);
-			if (rc)
-				break;
-		}
-		zip_source_close(a->zip_mem);
-	}
+	if (!rc)
+		rc = digest_zip(a, md, zip.data, zip.len);
 	if (!rc)
 		rc = digest_final(md, a->zip_sha256);
 	EVP_MD_CTX_free(md);
-	free(chunk);
+	dpex_buf_free(&zip);
 	/* Without it a crash after the rename could leave an empty archive
 	 * under the final name. */
 	while (!rc && !a->unpublished && fsync(fd) != 0)
 		if (errno != EINTR)
 			rc = output_error(a, a->name, errno);
-done:
-	zip_error_fini(&e);
-	if (!rc) {
-		zip_source_free(a->zip_mem);
-		a->zip_mem = NULL;
-	}
 	return rc;
 }
 

@@ -2,7 +2,7 @@
 
 #include "../core/buf.h"
 #include "../core/error.h"
-#include "zipw.h"
+#include "../core/zipw.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -724,11 +724,16 @@ static int write_sheet(dpex_xlsxw *w, size_t i, dpex_zipw *z, dpex_buf *b)
 	return rc ? rc : dpex_zipw_entry_end(z);
 }
 
+static int to_sink(void *sink, const void *p, size_t n)
+{
+	return dpex_sink_write(sink, p, n);
+}
+
 int dpex_xlsxw_close(dpex_xlsxw *w, dpex_sink *sink)
 {
 	dpex_zipw *z = NULL;
 	dpex_buf b = DPEX_BUF_INIT;
-	int rc = dpex_zipw_new(&z, sink);
+	int rc = dpex_zipw_new(&z, to_sink, sink);
 	if (!rc)
 		rc = content_types(w, &b);
 	if (!rc)

@@ -2,14 +2,16 @@
  * Python's zipfile and unzip (whole and streamed entries, UTF-8 names,
  * empty, incompressible and large entries). */
 #include "core/archive.h"
+#include "core/buf.h"
 #include "core/error.h"
-#include "exporters/zipw.h"
+#include "core/zipw.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define TMPDIR_PREFIX "dpex-zipw"
 #include "tmpdir.h"
@@ -17,6 +19,16 @@
 #include "pyrun.h"
 
 TestSuite(zipw, .init = make_dir, .fini = remove_dir);
+
+static int to_sink(void *sink, const void *p, size_t n)
+{
+	return dpex_sink_write(sink, p, n);
+}
+
+static int to_buf(void *buf, const void *p, size_t n)
+{
+	return dpex_buf_append(buf, p, n);
+}
 
 static void save(const char *name, const void *p, size_t n)
 {
@@ -62,7 +74,7 @@ Test(zipw, entries_read_back_by_zipfile_and_unzip)
 	dpex_sink *sink;
 	cr_assert_eq(dpex_archive_member_open(a, "inner.zip", &sink), 0);
 	dpex_zipw *z = NULL;
-	cr_assert_eq(dpex_zipw_new(&z, sink), 0);
+	cr_assert_eq(dpex_zipw_new(&z, to_sink, sink), 0);
 
 	char hello[6000];
 	for (int i = 0; i < 1000; i++)
@@ -105,4 +117,76 @@ Test(zipw, entries_read_back_by_zipfile_and_unzip)
 		 dir, path);
 	cr_assert_eq(system(cmd), 0, "unzip -t failed");
 	free(path);
+}
+
+static const char stored_py[] =
+	"import sys, zipfile\n"
+	"z = zipfile.ZipFile(sys.argv[1])\n"
+	"assert z.testzip() is None\n"
+	"i = {x.filename: x for x in z.infolist()}\n"
+	"assert list(i) == ['inner.zip', 'notes.txt'], list(i)\n"
+	"s, d = i['inner.zip'], i['notes.txt']\n"
+	"assert s.compress_type == zipfile.ZIP_STORED\n"
+	"assert s.compress_size == s.file_size == 5000\n"
+	"assert z.read(s) == bytes(range(250)) * 20\n"
+	"assert d.compress_type == zipfile.ZIP_DEFLATED\n"
+	"assert z.read(d) == b'note ' * 2000\n"
+	"for x in (s, d):\n"
+	"    assert x.date_time == (2026, 12, 3, 14, 15, 16), x.date_time\n"
+	"print('ok')\n";
+
+/* Stored entries keep their bytes as they are, and every entry carries
+ * the time set (local, as ZIP readers show it); a ZIP built in memory. */
+Test(zipw, stored_entries_and_the_time_set)
+{
+	dpex_buf out = DPEX_BUF_INIT;
+	dpex_zipw *z = NULL;
+	cr_assert_eq(dpex_zipw_new(&z, to_buf, &out), 0);
+	struct tm tm = {.tm_year = 126,
+			.tm_mon = 11,
+			.tm_mday = 3,
+			.tm_hour = 14,
+			.tm_min = 15,
+			.tm_sec = 16,
+			.tm_isdst = -1};
+	dpex_zipw_set_time(z, mktime(&tm));
+	unsigned char bin[5000];
+	for (size_t i = 0; i < sizeof(bin); i++)
+		bin[i] = (unsigned char)(i % 250);
+	cr_assert_eq(dpex_zipw_stored(z, "inner.zip", bin, sizeof(bin)), 0);
+	char text[10000];
+	for (int i = 0; i < 2000; i++)
+		memcpy(text + 5 * i, "note ", 5);
+	cr_assert_eq(dpex_zipw_entry(z, "notes.txt", text, sizeof(text)), 0);
+	cr_assert_eq(dpex_zipw_finish(z), 0, "%s", dpex_error_message());
+	dpex_zipw_free(z);
+	save("stored.zip", out.data, out.len);
+	dpex_buf_free(&out);
+
+	char path[128];
+	snprintf(path, sizeof(path), "%s/stored.zip", dir);
+	check_with_python(stored_py, path);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "unzip -tq '%s' >/dev/null", path);
+	cr_assert_eq(system(cmd), 0, "unzip -t failed");
+}
+
+/* Without a time, or with one before ZIP's first date: 1980-01-01. */
+Test(zipw, times_zip_cannot_hold_give_its_first_date)
+{
+	for (int set = 0; set < 2; set++) {
+		dpex_buf out = DPEX_BUF_INIT;
+		dpex_zipw *z = NULL;
+		cr_assert_eq(dpex_zipw_new(&z, to_buf, &out), 0);
+		if (set)
+			dpex_zipw_set_time(z, 86400 * 365);
+		cr_assert_eq(dpex_zipw_entry(z, "a", "a", 1), 0);
+		cr_assert_eq(dpex_zipw_finish(z), 0);
+		dpex_zipw_free(z);
+		/* The local header's time and date, little-endian. */
+		const unsigned char *h = (const unsigned char *)out.data;
+		cr_assert_eq(h[10] | h[11] << 8, 0);
+		cr_assert_eq(h[12] | h[13] << 8, (1 << 5) | 1);
+		dpex_buf_free(&out);
+	}
 }

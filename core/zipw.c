@@ -1,8 +1,8 @@
 #include "zipw.h"
 
-#include "../core/buf.h"
-#include "../core/deflate.h"
-#include "../core/error.h"
+#include "buf.h"
+#include "deflate.h"
+#include "error.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -18,6 +18,7 @@
 #define VERSION 20 /* 2.0: deflate and data descriptors */
 #define UTF8_NAME (1u << 11)
 #define STREAMED ((1u << 3) | UTF8_NAME) /* sizes in a data descriptor */
+#define METHOD_STORE 0
 #define METHOD_DEFLATE 8
 #define DOS_DATE ((0u << 9) | (1u << 5) | 1u) /* 1980-01-01, ZIP's first */
 #define LIMIT 0xFFFFFFFFu		      /* without ZIP64 */
@@ -28,6 +29,7 @@
 typedef struct entry {
 	char *name;
 	unsigned flags;
+	unsigned method;
 	uint32_t crc;
 	uint64_t csize;
 	uint64_t usize;
@@ -35,7 +37,9 @@ typedef struct entry {
 } entry;
 
 struct dpex_zipw {
-	dpex_sink *sink;
+	dpex_zipw_out out;
+	void *ctx;
+	unsigned time, date;	     /* DOS */
 	dpex_deflate_stream *stream; /* of the streamed entry */
 	bool open;		     /* a streamed entry is being written */
 	dpex_buf deflated;	     /* a whole entry, or a piece, compressed */
@@ -58,7 +62,7 @@ static void put32(dpex_buf *b, uint32_t v)
 
 static int emit(dpex_zipw *z, const void *p, size_t n)
 {
-	int rc = dpex_sink_write(z->sink, p, n);
+	int rc = z->out(z->ctx, p, n);
 	if (!rc)
 		z->offset += n;
 	return rc;
@@ -81,20 +85,34 @@ static int too_large(const char *what)
 			      what);
 }
 
-int dpex_zipw_new(dpex_zipw **out, dpex_sink *sink)
+int dpex_zipw_new(dpex_zipw **out, dpex_zipw_out write, void *ctx)
 {
 	*out = NULL;
 	dpex_zipw *z = dpex_calloc(1, sizeof(*z));
 	if (!z)
 		return DPEX_ENOMEM;
-	z->sink = sink;
+	z->out = write;
+	z->ctx = ctx;
+	z->date = DOS_DATE;
 	*out = z;
 	return 0;
 }
 
+void dpex_zipw_set_time(dpex_zipw *z, time_t t)
+{
+	assert(z->nentries == 0);
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || tm.tm_year < 80 || tm.tm_year > 207)
+		return;
+	z->time = (unsigned)(tm.tm_hour << 11 | tm.tm_min << 5 | tm.tm_sec / 2);
+	z->date = (unsigned)((tm.tm_year - 80) << 9 | (tm.tm_mon + 1) << 5 |
+			     tm.tm_mday);
+}
+
 /* Adds an entry at the current offset and writes its local header. */
 static int add_entry(dpex_zipw *z, const char *name, unsigned flags,
-		     uint32_t crc, uint64_t csize, uint64_t usize)
+		     unsigned method, uint32_t crc, uint64_t csize,
+		     uint64_t usize)
 {
 	size_t len = strlen(name);
 	if (z->offset > LIMIT)
@@ -111,6 +129,7 @@ static int add_entry(dpex_zipw *z, const char *name, unsigned flags,
 	e = &z->entries[z->nentries];
 	*e = (entry){.name = dpex_strdup(name),
 		     .flags = flags,
+		     .method = method,
 		     .crc = crc,
 		     .csize = csize,
 		     .usize = usize,
@@ -123,9 +142,9 @@ static int add_entry(dpex_zipw *z, const char *name, unsigned flags,
 	put32(&h, LOCAL_HEADER);
 	put16(&h, VERSION);
 	put16(&h, flags);
-	put16(&h, METHOD_DEFLATE);
-	put16(&h, 0); /* time */
-	put16(&h, DOS_DATE);
+	put16(&h, method);
+	put16(&h, z->time);
+	put16(&h, z->date);
 	put32(&h, crc); /* all 0 when streamed */
 	put32(&h, (uint32_t)csize);
 	put32(&h, (uint32_t)usize);
@@ -140,7 +159,7 @@ int dpex_zipw_entry_start(dpex_zipw *z, const char *name)
 	assert(!z->open);
 	int rc = dpex_deflate_stream_new(&z->stream);
 	if (!rc)
-		rc = add_entry(z, name, STREAMED, 0, 0, 0);
+		rc = add_entry(z, name, STREAMED, METHOD_DEFLATE, 0, 0, 0);
 	z->open = !rc;
 	return rc;
 }
@@ -206,8 +225,19 @@ int dpex_zipw_entry(dpex_zipw *z, const char *name, const void *p, size_t n)
 	if (!rc && z->deflated.len > LIMIT)
 		rc = too_large(name);
 	if (!rc)
-		rc = add_entry(z, name, UTF8_NAME, crc, z->deflated.len, n);
+		rc = add_entry(z, name, UTF8_NAME, METHOD_DEFLATE, crc,
+			       z->deflated.len, n);
 	return rc ? rc : emit(z, z->deflated.data, z->deflated.len);
+}
+
+int dpex_zipw_stored(dpex_zipw *z, const char *name, const void *p, size_t n)
+{
+	assert(!z->open);
+	if (n > LIMIT)
+		return too_large(name);
+	int rc = add_entry(z, name, UTF8_NAME, METHOD_STORE,
+			   dpex_crc32(0, p, n), n, n);
+	return rc ? rc : emit(z, p, n);
 }
 
 int dpex_zipw_finish(dpex_zipw *z)
@@ -223,9 +253,9 @@ int dpex_zipw_finish(dpex_zipw *z)
 		put16(&h, VERSION); /* made by: MS-DOS attributes */
 		put16(&h, VERSION);
 		put16(&h, e->flags);
-		put16(&h, METHOD_DEFLATE);
-		put16(&h, 0);
-		put16(&h, DOS_DATE);
+		put16(&h, e->method);
+		put16(&h, z->time);
+		put16(&h, z->date);
 		put32(&h, e->crc);
 		put32(&h, (uint32_t)e->csize);
 		put32(&h, (uint32_t)e->usize);
@@ -242,7 +272,7 @@ int dpex_zipw_finish(dpex_zipw *z)
 	uint64_t size = want - 22;
 	if (start + size > LIMIT) {
 		dpex_buf_free(&h);
-		return too_large("the workbook");
+		return too_large("the ZIP");
 	}
 	put32(&h, END_OF_CENTRAL);
 	put16(&h, 0); /* this disk */
