@@ -43,11 +43,10 @@
 
 #define MANIFEST_NAME "manifest.json"
 
-/* zlib's fastest level, for the members libzip deflates (those in spool
- * files; those in memory are deflated by core/deflate.h): on the sample
- * estate it deflates in about three quarters of the CPU time of libzip's
- * default (6) for archives about 5% larger (BENCHMARKS.md). Only for
- * ZIP_CM_DEFLATE; ignored when stored. */
+/* The level libzip is given with ZIP_CM_DEFLATE. Every deflated member
+ * reaches libzip deflated already (core/deflate.h: at once in memory, or
+ * as it is written to its spool file), with a stat that says so, and
+ * libzip copies it: zlib never runs. Ignored when stored. */
 #define DEFLATE_LEVEL 1
 
 typedef struct member {
@@ -55,6 +54,9 @@ typedef struct member {
 	char *path; /* in the spool; NULL while the member is in memory */
 	char *mem;  /* the member's bytes while path is NULL */
 	size_t mem_len;
+	bool packed;	      /* path holds the member deflated (spool_write) */
+	uint32_t crc;	      /* when packed: of the member's bytes */
+	uint64_t packed_size; /* when packed: of path */
 	uint64_t size;
 	long long rows;
 	char sha256[2 * 32 + 1]; /* lowercase hex */
@@ -72,6 +74,12 @@ struct dpex_sink {
 	EVP_MD_CTX *md;
 	uint64_t size;
 	int failed_errno; /* the errno of the write that failed, or 0 */
+	/* A spilled member that is to be deflated: deflated into its spool
+	 * file as it comes (spool_write). */
+	dpex_deflate_stream *stream;
+	dpex_buf packed; /* what the stream gave out last */
+	uint32_t crc;
+	uint64_t packed_size;
 };
 
 struct dpex_archive {
@@ -201,6 +209,8 @@ static void sink_release(dpex_sink *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
+	dpex_deflate_stream_free(s->stream);
+	dpex_buf_free(&s->packed);
 	EVP_MD_CTX_free(s->md);
 	free(s->buf);
 	free(s);
@@ -510,6 +520,49 @@ static const char *sink_name(const dpex_sink *s)
 	return s->archive->members[s->member].name;
 }
 
+/* Whether member name is deflated: not when the archive is stored, nor
+ * when it is an XLSX file, a ZIP already: deflating it again costs as much
+ * CPU as the rest of the archive and gains nothing. */
+static bool to_deflate(const dpex_archive *a, const char *name)
+{
+	size_t len = strlen(name);
+	return a->compress &&
+	       !(len > 5 && strcmp(name + len - 5, ".xlsx") == 0);
+}
+
+static int sink_failed(dpex_sink *s, int err)
+{
+	s->failed_errno = err;
+	return output_error(s->archive, sink_name(s), err);
+}
+
+/* Writes n bytes of a spilled member to its spool file (the end of the
+ * member if last). A member to be deflated is deflated on the way, by
+ * ISA-L (core/deflate.h), and handed to libzip as it is: faster than
+ * libzip's zlib, and the spool file holds a fraction of the bytes. */
+static int spool_write(dpex_sink *s, const char *p, size_t n, bool last)
+{
+	if (!s->stream) {
+		int err = write_all(s->fd, p, n);
+		return err ? sink_failed(s, err) : 0;
+	}
+	do {
+		size_t take = n < SINK_BUFFER ? n : SINK_BUFFER;
+		s->crc = dpex_crc32(s->crc, p, take);
+		int rc = dpex_deflate_stream_write(s->stream, &s->packed, p,
+						   take, last && take == n);
+		if (rc)
+			return rc;
+		int err = write_all(s->fd, s->packed.data, s->packed.len);
+		if (err)
+			return sink_failed(s, err);
+		s->packed_size += s->packed.len;
+		p += take;
+		n -= take;
+	} while (n > 0);
+	return 0;
+}
+
 /* Moves a member that outgrew memory to a spool file. */
 static int sink_spill(dpex_sink *s)
 {
@@ -530,16 +583,15 @@ static int sink_spill(dpex_sink *s)
 	}
 	m->path = path; /* from now on free() unlinks it */
 	s->fd = fd;
-	int err = write_all(fd, m->mem, m->mem_len);
+	int rc = to_deflate(a, m->name) ? dpex_deflate_stream_new(&s->stream)
+					: 0;
+	if (!rc)
+		rc = spool_write(s, m->mem, m->mem_len, false);
 	a->mem_total -= m->mem_len;
 	free(m->mem);
 	m->mem = NULL;
 	m->mem_len = 0;
-	if (err) {
-		s->failed_errno = err;
-		return output_error(a, m->name, err);
-	}
-	return 0;
+	return rc;
 }
 
 /* Appends n bytes at p to the member, in memory while it fits the caps,
@@ -568,13 +620,10 @@ static int sink_emit(dpex_sink *s, const char *p, size_t n)
 		if (rc)
 			return rc;
 	}
-	int err = write_all(s->fd, p, n);
-	if (err) {
-		s->failed_errno = err;
-		return output_error(s->archive, sink_name(s), err);
-	}
-	s->size += n;
-	return 0;
+	int rc = spool_write(s, p, n, false);
+	if (!rc)
+		s->size += n;
+	return rc;
 }
 
 static int sink_flush(dpex_sink *s)
@@ -621,6 +670,12 @@ int dpex_sink_close(dpex_sink *s, long long rows)
 		rc = output_error(a, m->name, s->failed_errno);
 	if (!rc)
 		rc = sink_flush(s);
+	if (!rc && s->stream) {
+		rc = spool_write(s, NULL, 0, true);
+		m->packed = !rc;
+		m->crc = s->crc;
+		m->packed_size = s->packed_size;
+	}
 	/* close(2) is where some file systems (NFS) report a failed write. */
 	int fd = s->fd;
 	s->fd = -1;
@@ -741,31 +796,44 @@ fail:
 	return rc;
 }
 
-/* Whether member name is deflated: not when the archive is stored, nor
- * when it is an XLSX file, a ZIP already: deflating it again costs as much
- * CPU as the rest of the archive and gains nothing. */
-static bool to_deflate(const dpex_archive *a, const char *name)
-{
-	size_t len = strlen(name);
-	return a->compress &&
-	       !(len > 5 && strcmp(name + len - 5, ".xlsx") == 0);
-}
-
 /* Some libzip versions refuse a level for a stored member. */
 static zip_uint32_t level(zip_int32_t method)
 {
 	return method == ZIP_CM_DEFLATE ? DEFLATE_LEVEL : 0;
 }
 
-/* A member deflated here (core/deflate.h), handed to libzip with a stat
- * that says so: zip_close then copies it as it is, neither compressing it
- * again nor computing its CRC. */
+/* A member deflated here (core/deflate.h), in memory or in its spool file,
+ * handed to libzip with a stat that says so: zip_close then copies it as
+ * it is, neither compressing it again nor computing its CRC. */
 typedef struct deflated {
-	dpex_buf data;
+	dpex_buf data;	  /* in memory, or */
+	const char *path; /* in this file (the member's) */
+	int fd;
 	size_t pos;
 	uint64_t size; /* before compression */
+	uint64_t csize;
 	uint32_t crc;
+	zip_error_t error;
 } deflated;
+
+static zip_int64_t deflated_read(deflated *d, void *data, zip_uint64_t len)
+{
+	if (d->path) {
+		ssize_t n;
+		while ((n = read(d->fd, data, (size_t)len)) < 0 &&
+		       errno == EINTR)
+			;
+		if (n < 0)
+			zip_error_set(&d->error, ZIP_ER_READ, errno);
+		return n;
+	}
+	size_t n = d->data.len - d->pos;
+	if (n > len)
+		n = (size_t)len;
+	memcpy(data, d->data.data + d->pos, n);
+	d->pos += n;
+	return (zip_int64_t)n;
+}
 
 static zip_int64_t deflated_source(void *ud, void *data, zip_uint64_t len,
 				   zip_source_cmd_t cmd)
@@ -774,16 +842,18 @@ static zip_int64_t deflated_source(void *ud, void *data, zip_uint64_t len,
 	switch (cmd) {
 	case ZIP_SOURCE_OPEN:
 		d->pos = 0;
+		if (d->path &&
+		    (d->fd = open(d->path, O_RDONLY | O_CLOEXEC)) < 0) {
+			zip_error_set(&d->error, ZIP_ER_OPEN, errno);
+			return -1;
+		}
 		return 0;
-	case ZIP_SOURCE_READ: {
-		size_t n = d->data.len - d->pos;
-		if (n > len)
-			n = (size_t)len;
-		memcpy(data, d->data.data + d->pos, n);
-		d->pos += n;
-		return (zip_int64_t)n;
-	}
+	case ZIP_SOURCE_READ:
+		return deflated_read(d, data, len);
 	case ZIP_SOURCE_CLOSE:
+		if (d->fd >= 0)
+			close(d->fd);
+		d->fd = -1;
 		return 0;
 	case ZIP_SOURCE_STAT: {
 		zip_stat_t *st = data;
@@ -791,14 +861,17 @@ static zip_int64_t deflated_source(void *ud, void *data, zip_uint64_t len,
 		st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE |
 			    ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
 		st->size = d->size;
-		st->comp_size = d->data.len;
+		st->comp_size = d->csize;
 		st->comp_method = ZIP_CM_DEFLATE;
 		st->crc = d->crc;
 		return sizeof(*st);
 	}
 	case ZIP_SOURCE_ERROR:
-		return zip_error_to_data(&(zip_error_t){0}, data, len);
+		return zip_error_to_data(&d->error, data, len);
 	case ZIP_SOURCE_FREE:
+		if (d->fd >= 0)
+			close(d->fd);
+		zip_error_fini(&d->error);
 		dpex_buf_free(&d->data);
 		free(d);
 		return 0;
@@ -811,15 +884,27 @@ static zip_int64_t deflated_source(void *ud, void *data, zip_uint64_t len,
 	}
 }
 
-static int deflated_new(dpex_archive *a, const char *name, const char *p,
-			size_t len, zip_source_t **out)
+/* The source of member m, deflated in its spool file (m->packed) or else
+ * deflated here from its bytes in memory. */
+static int deflated_new(dpex_archive *a, const member *m, zip_source_t **out)
 {
 	*out = NULL;
 	deflated *d = dpex_calloc(1, sizeof(*d));
 	if (!d)
 		return DPEX_ENOMEM;
-	d->size = len;
-	int rc = dpex_deflate(&d->data, &d->crc, name, p, len);
+	zip_error_init(&d->error);
+	d->fd = -1;
+	d->size = m->packed ? m->size : m->mem_len;
+	int rc = 0;
+	if (m->packed) {
+		d->path = m->path;
+		d->csize = m->packed_size;
+		d->crc = m->crc;
+	} else {
+		rc = dpex_deflate(&d->data, &d->crc, m->name, m->mem,
+				  m->mem_len);
+		d->csize = d->data.len;
+	}
 	if (!rc) {
 		*out = zip_source_function(a->zip, deflated_source, d);
 		if (!*out)
@@ -832,26 +917,27 @@ static int deflated_new(dpex_archive *a, const char *name, const char *p,
 	return rc;
 }
 
-/* Adds the member name from the file path, or else from len bytes at p
+/* Adds member m from its spool file, or else from its bytes in memory
  * (freed here or by libzip when owned), stored or deflated as method
  * says. */
-static int add_entry(dpex_archive *a, const char *name, const char *path,
-		     char *p, size_t len, bool owned, zip_int32_t method,
-		     time_t mtime)
+static int add_entry(dpex_archive *a, const member *m, bool owned,
+		     zip_int32_t method, time_t mtime)
 {
+	const char *name = m->name;
 	zip_source_t *src = NULL;
 	int rc = 0;
 	/* libzip opens and reads a file only inside zip_close, one member
 	 * at a time: memory stays flat. A member in memory is small
 	 * (MEMBER_MEMORY): deflated here, at once, faster than zlib. */
-	if (path)
-		src = zip_source_file(a->zip, path, 0, ZIP_LENGTH_TO_END);
-	else if (method == ZIP_CM_DEFLATE)
-		rc = deflated_new(a, name, p, len, &src);
-	else if ((src = zip_source_buffer(a->zip, p, len, owned)) != NULL)
+	if (m->packed || (!m->path && method == ZIP_CM_DEFLATE))
+		rc = deflated_new(a, m, &src);
+	else if (m->path)
+		src = zip_source_file(a->zip, m->path, 0, ZIP_LENGTH_TO_END);
+	else if ((src = zip_source_buffer(a->zip, m->mem, m->mem_len, owned)) !=
+		 NULL)
 		owned = false; /* libzip's now */
 	if (owned)
-		free(p);
+		free(m->mem);
 	if (rc)
 		return rc;
 	if (!src)
@@ -892,9 +978,10 @@ static int add_manifest(dpex_archive *a, json_t *extra, zip_int32_t method,
 		dpex_buf_free(&text);
 		return rc;
 	}
-	size_t len = text.len;
-	return add_entry(a, MANIFEST_NAME, NULL, dpex_buf_steal(&text), len,
-			 true, method, mtime);
+	char name[] = MANIFEST_NAME;
+	member m = {.name = name, .mem_len = text.len};
+	m.mem = dpex_buf_steal(&text);
+	return add_entry(a, &m, true, method, mtime);
 }
 
 static int add_members(dpex_archive *a, zip_int32_t method, time_t mtime)
@@ -902,7 +989,7 @@ static int add_members(dpex_archive *a, zip_int32_t method, time_t mtime)
 	int rc = 0;
 	for (size_t i = 0; !rc && i < a->nmembers; i++) {
 		const member *m = &a->members[i];
-		rc = add_entry(a, m->name, m->path, m->mem, m->mem_len, false,
+		rc = add_entry(a, m, false,
 			       to_deflate(a, m->name) ? method : ZIP_CM_STORE,
 			       mtime);
 	}

@@ -1,8 +1,8 @@
 /* Small archives are built in memory (core/archive.c: a member up to
  * 256 KiB, an archive's members up to 1 MiB): the ZIP holds the same bytes
  * as one built from spool files, a member that outgrows the caps moves to a
- * file without losing a byte, and a full disk still fails the commit with
- * the usual message and leaves nothing behind. */
+ * file without losing a byte (deflated on the way), and a full disk still fails
+ * the commit with the usual message and leaves nothing behind. */
 #include "core/archive.h"
 #include "core/error.h"
 
@@ -172,6 +172,52 @@ Test(archive_memory, borrowed_spool_keeps_its_files_emptied)
 		snprintf(old, sizeof(old), "%s/dpex-m.zip", dir);
 		cr_assert_eq(unlink(old), 0);
 	}
+}
+
+/* A member past the caps that is to be deflated is deflated as it goes to
+ * its spool file, which then holds a fraction of its bytes, and reaches
+ * the ZIP intact; an XLSX member (a ZIP already) is spooled and stored as
+ * it is. */
+Test(archive_memory, spilled_member_is_deflated_in_its_spool_file)
+{
+	char spool[512], part[600];
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	cr_assert_eq(mkdir(spool, 0700), 0);
+	dpex_archive *a = NULL;
+	dpex_archive_options opt = {.out_dir = dir,
+				    .name = "dpex-m.zip",
+				    .compress = true,
+				    .spool_dir = spool};
+	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
+		     dpex_error_message());
+	add(a, "big.txt", 600 * 1024 + 3, 4);
+	add(a, "data.xlsx", 300 * 1024, 6);
+	struct stat st;
+	snprintf(part, sizeof(part), "%s/0.part", spool);
+	cr_assert_eq(stat(part, &st), 0);
+	cr_expect_lt(st.st_size, 600 * 1024 / 20, "deflated: %lld bytes",
+		     (long long)st.st_size);
+	snprintf(part, sizeof(part), "%s/1.part", spool);
+	cr_assert_eq(stat(part, &st), 0);
+	cr_expect_eq(st.st_size, 300 * 1024, "stored as it is");
+	char *final = NULL;
+	cr_assert_eq(dpex_archive_commit(a, NULL, &final), 0, "%s",
+		     dpex_error_message());
+	free(final);
+	dpex_archive_free(a);
+	check("big.txt:614403:4 data.xlsx:307200:6");
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c '\n"
+		 "import sys, zipfile\n"
+		 "z = zipfile.ZipFile(sys.argv[1])\n"
+		 "t, x = z.getinfo(\"big.txt\"), z.getinfo(\"data.xlsx\")\n"
+		 "assert t.compress_type == zipfile.ZIP_DEFLATED\n"
+		 "assert t.compress_size < t.file_size / 20\n"
+		 "assert x.compress_type == zipfile.ZIP_STORED\n"
+		 "' '%s/dpex-m.zip'",
+		 dir);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
 }
 
 /* A ZIP built in memory that does not fit on the disk: a 1 MiB tmpfs in a
