@@ -928,7 +928,8 @@ static int add_entry(dpex_archive *a, const member *m, bool owned,
 	int rc = 0;
 	/* libzip opens and reads a file only inside zip_close, one member
 	 * at a time: memory stays flat. A member in memory is small
-	 * (MEMBER_MEMORY): deflated here, at once, faster than zlib. */
+	 * (MEMBER_MEMORY): deflated here, at once; one in a spool file was
+	 * deflated as it was written. */
 	if (m->packed || (!m->path && method == ZIP_CM_DEFLATE))
 		rc = deflated_new(a, m, &src);
 	else if (m->path)
