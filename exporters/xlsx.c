@@ -475,11 +475,15 @@ static int add_sheet(xlsx_exporter *x, size_t entity)
 		return DPEX_ENOMEM;
 	x->names = names;
 	char *name = NULL;
+	size_t before = sh->index;
 	int rc = sheet_name(x, e->name, ++sh->part, &name);
 	if (rc)
 		return rc;
 	x->names[x->nnames++] = name;
 	rc = dpex_xlsxw_add_sheet(x->wb, name, &sh->index);
+	/* A continuation's tab next to the part before it, not last. */
+	if (!rc && sh->part > 1)
+		dpex_xlsxw_place_after(x->wb, sh->index, before);
 	/* Wide enough that dates do not show as "########". */
 	for (size_t c = 0; !rc && c < e->ncolumns; c++) {
 		const dpex_column *col = &e->columns[c];

@@ -101,6 +101,7 @@ typedef struct width {
 
 typedef struct sheet {
 	char *name;
+	size_t follows; /* 1 + the sheet it is shown after, or 0 */
 	dpex_buf xml;	/* rows not yet spilled */
 	size_t counted; /* bytes of xml in the workbook's in_memory */
 	chunk *chunks;	/* rows spilled, in order */
@@ -213,6 +214,12 @@ int dpex_xlsxw_add_sheet(dpex_xlsxw *w, const char *name, size_t *index)
 		return DPEX_ENOMEM;
 	*index = w->nsheets++;
 	return 0;
+}
+
+void dpex_xlsxw_place_after(dpex_xlsxw *w, size_t sheet, size_t after)
+{
+	assert(after < sheet && sheet < w->nsheets);
+	w->sheets[sheet].follows = after + 1;
 }
 
 int dpex_xlsxw_set_width(dpex_xlsxw *w, size_t sheet_index, unsigned col,
@@ -565,13 +572,34 @@ static int content_types(const dpex_xlsxw *w, dpex_buf *b)
 	return rc ? rc : dpex_buf_puts(b, "</Types>");
 }
 
+/* The sheets in tab order (workbook.xml's): in the order they were
+ * added, each placed one right after the sheet it follows. */
+static size_t *tab_order(const dpex_xlsxw *w)
+{
+	size_t *order = dpex_calloc(w->nsheets + 1, sizeof(*order));
+	for (size_t i = 0, n = 0; order && i < w->nsheets; i++, n++) {
+		size_t at = n;
+		for (size_t k = 0; w->sheets[i].follows && k < n; k++)
+			if (order[k] + 1 == w->sheets[i].follows)
+				at = k + 1;
+		memmove(&order[at + 1], &order[at], (n - at) * sizeof(*order));
+		order[at] = i;
+	}
+	return order;
+}
+
+/* The sheets' file names, sheetId and r:id stay in the order they were
+ * added; only the <sheet> elements, the tabs, follow tab_order. */
 static int workbook(const dpex_xlsxw *w, dpex_buf *b)
 {
-	int rc = dpex_buf_puts(b, XML_DECL "<workbook xmlns=\"" NS_MAIN
-					   "\" xmlns:r=\"" NS_REL "\">"
-					   "<bookViews><workbookView/>"
-					   "</bookViews><sheets>");
-	for (size_t i = 0; !rc && i < w->nsheets; i++) {
+	size_t *order = tab_order(w);
+	int rc = order ? dpex_buf_puts(b, XML_DECL "<workbook xmlns=\"" NS_MAIN
+						   "\" xmlns:r=\"" NS_REL "\">"
+						   "<bookViews><workbookView/>"
+						   "</bookViews><sheets>")
+		       : DPEX_ENOMEM;
+	for (size_t t = 0; !rc && t < w->nsheets; t++) {
+		size_t i = order[t];
 		rc = dpex_buf_puts(b, "<sheet name=\"");
 		if (!rc)
 			rc = escape_attr(b, w->sheets[i].name);
@@ -581,6 +609,7 @@ static int workbook(const dpex_xlsxw *w, dpex_buf *b)
 					     "r:id=\"rId%zu\"/>",
 					     i + 1, i + 1);
 	}
+	free(order);
 	return rc ? rc : dpex_buf_puts(b, "</sheets></workbook>");
 }
 

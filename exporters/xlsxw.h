@@ -69,6 +69,11 @@ int dpex_xlsxw_new(dpex_xlsxw **out, const char *dir, const char *label);
  * caller's job); *index names it in the calls below. */
 int dpex_xlsxw_add_sheet(dpex_xlsxw *w, const char *name, size_t *index);
 
+/* Shows sheet right after sheet after among the workbook's tabs (a
+ * continuation after the part before it); otherwise sheets show in the
+ * order they were added. after was added before sheet. */
+void dpex_xlsxw_place_after(dpex_xlsxw *w, size_t sheet, size_t after);
+
 /* Sets column col (from 0) of a sheet to a width of chars characters.
  * Columns are set in increasing order, before the sheet's first row. */
 int dpex_xlsxw_set_width(dpex_xlsxw *w, size_t sheet, unsigned col,

@@ -210,6 +210,51 @@ Test(xlsxw, spill_file_is_taken_again_and_emptied)
 	free(path);
 }
 
+static const char tabs_py[] =
+	"import io, sys, zipfile\n"
+	"import openpyxl\n"
+	"outer = zipfile.ZipFile(sys.argv[1])\n"
+	"wb = openpyxl.load_workbook(io.BytesIO(outer.read('t.xlsx')))\n"
+	"want = ['A', 'A (2)', 'A (3)', 'B', 'B (2)', 'C']\n"
+	"assert wb.sheetnames == want, wb.sheetnames\n"
+	"for name in want:\n"
+	"    assert wb[name]['A1'].value == 'on ' + name, name\n"
+	"assert wb.worksheets[0].sheet_view.tabSelected\n"
+	"print('ok')\n";
+
+/* A sheet placed after another shows right after it, its own continuation
+ * right after it in turn; the rest keep the order they were added in, and
+ * each tab still opens its own rows. */
+Test(xlsxw, continuations_show_next_to_the_sheet_they_continue)
+{
+	dpex_archive *a = open_archive("t.zip");
+	dpex_xlsxw *w = NULL;
+	cr_assert_eq(dpex_xlsxw_new(&w, dir, "t.xlsx"), 0);
+	const char *names[] = {"A", "B", "A (2)", "C", "A (3)", "B (2)"};
+	const int after[] = {-1, -1, 0, -1, 2, 1};
+	for (size_t i = 0; i < 6; i++) {
+		size_t s;
+		cr_assert_eq(dpex_xlsxw_add_sheet(w, names[i], &s), 0);
+		cr_assert_eq(s, i);
+		if (after[i] >= 0)
+			dpex_xlsxw_place_after(w, s, (size_t)after[i]);
+		char text[32];
+		int len = snprintf(text, sizeof(text), "on %s", names[i]);
+		cr_assert_eq(dpex_xlsxw_row(w, s), 0);
+		cr_assert_eq(dpex_xlsxw_string(w, s, 0, text, (size_t)len,
+					       DPEX_XLSXW_GENERAL),
+			     0);
+	}
+	add_workbook(a, w, "t.xlsx");
+	dpex_xlsxw_free(w);
+	char *path = NULL;
+	cr_assert_eq(dpex_archive_commit(a, NULL, &path), 0, "%s",
+		     dpex_error_message());
+	dpex_archive_free(a);
+	check_with_python(tabs_py, path);
+	free(path);
+}
+
 static void escapes_to(const char *in, size_t len, const char *want)
 {
 	dpex_buf out = DPEX_BUF_INIT;
