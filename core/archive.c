@@ -1150,6 +1150,15 @@ static int to_buf(void *buf, const void *p, size_t n)
 	return dpex_buf_append(buf, p, n);
 }
 
+/* Member name, n bytes at p, into z: deflated or stored as to_deflate
+ * says. */
+static int zipw_add(const dpex_archive *a, dpex_zipw *z, const char *name,
+		    const char *p, size_t n)
+{
+	return to_deflate(a, name) ? dpex_zipw_entry(z, name, p, n)
+				   : dpex_zipw_stored(z, name, p, n);
+}
+
 /* Every member in memory (at most ARCHIVE_MEMORY): the ZIP is built in
  * memory by zipw and written to fd, the hidden name, at once; no member
  * files, no temporary copy, no libzip. */
@@ -1161,19 +1170,13 @@ static int write_zip_memory(dpex_archive *a, json_t *extra, int fd)
 	if (!rc)
 		/* One timestamp for every member: the archive's creation. */
 		dpex_zipw_set_time(z, time(NULL));
-	for (size_t i = 0; !rc && i < a->nmembers; i++) {
-		const member *m = &a->members[i];
-		rc = to_deflate(a, m->name)
-			     ? dpex_zipw_entry(z, m->name, m->mem, m->mem_len)
-			     : dpex_zipw_stored(z, m->name, m->mem, m->mem_len);
-	}
+	for (size_t i = 0; !rc && i < a->nmembers; i++)
+		rc = zipw_add(a, z, a->members[i].name, a->members[i].mem,
+			      a->members[i].mem_len);
 	if (!rc)
 		rc = manifest_text(a, extra, &text);
 	if (!rc)
-		rc = a->compress ? dpex_zipw_entry(z, MANIFEST_NAME, text.data,
-						   text.len)
-				 : dpex_zipw_stored(z, MANIFEST_NAME, text.data,
-						    text.len);
+		rc = zipw_add(a, z, MANIFEST_NAME, text.data, text.len);
 	if (!rc)
 		rc = dpex_zipw_finish(z);
 	dpex_zipw_free(z);

@@ -3,11 +3,11 @@
  *
  * For a format that is itself a ZIP package (XLSX), written into an
  * archive member while the archive is being assembled, and for an archive
- * whose members are all in memory. A whole entry in memory
- * is deflated at once (core/deflate.h) and its local header carries its
- * CRC-32 and sizes; a streamed one (too large for memory) is deflated as
- * it comes (dpex_deflate_stream), its CRC-32 and sizes following its data
- * in a data descriptor (APPNOTE 4.3.9). The central directory comes last.
+ * whose members are all in memory. A whole entry in memory is deflated at
+ * once (core/deflate.h) or stored, and its local header carries its CRC-32
+ * and sizes; a streamed one (too large for memory) is deflated as it comes
+ * (dpex_deflate_stream), its CRC-32 and sizes following its data in a data
+ * descriptor (APPNOTE 4.3.9). The central directory comes last.
  * Entry names are UTF-8 (general purpose bit 11). No ZIP64: an entry or
  * a file past 4 GiB is refused with DPEX_EOUTPUT, never written wrong.
  */
