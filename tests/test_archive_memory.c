@@ -42,11 +42,15 @@ static char *listing(void)
 	return out;
 }
 
-static dpex_archive *open_archive(bool compress)
+/* spool: a borrowed spool directory (bulk's), or NULL for the archive's
+ * own. */
+static dpex_archive *open_archive(bool compress, const char *spool)
 {
 	dpex_archive *a = NULL;
-	dpex_archive_options opt = {
-		.out_dir = dir, .name = "dpex-m.zip", .compress = compress};
+	dpex_archive_options opt = {.out_dir = dir,
+				    .name = "dpex-m.zip",
+				    .compress = compress,
+				    .spool_dir = spool};
 	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
 		     dpex_error_message());
 	return a;
@@ -111,7 +115,7 @@ static void commit(dpex_archive *a)
 /* All in memory, empty member included. */
 Test(archive_memory, small_members)
 {
-	dpex_archive *a = open_archive(true);
+	dpex_archive *a = open_archive(true, NULL);
 	add(a, "data.json", 5000, 1);
 	add(a, "csv/empty.csv", 0, 0);
 	add(a, "csv/at-cap.csv", 256 * 1024, 2);
@@ -123,7 +127,7 @@ Test(archive_memory, small_members)
  * to spool files, the ones before stay in memory, every byte arrives. */
 Test(archive_memory, members_past_the_caps)
 {
-	dpex_archive *a = open_archive(false);
+	dpex_archive *a = open_archive(false, NULL);
 	add(a, "one.txt", 256 * 1024 + 1, 3);
 	for (int i = 0; i < 6; i++) {
 		char name[16];
@@ -147,13 +151,7 @@ Test(archive_memory, borrowed_spool_keeps_its_files_emptied)
 	snprintf(part, sizeof(part), "%s/0.part", spool);
 	cr_assert_eq(mkdir(spool, 0700), 0);
 	for (int round = 0; round < 2; round++) {
-		dpex_archive *a = NULL;
-		dpex_archive_options opt = {.out_dir = dir,
-					    .name = "dpex-m.zip",
-					    .compress = round == 0,
-					    .spool_dir = spool};
-		cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
-			     dpex_error_message());
+		dpex_archive *a = open_archive(round == 0, spool);
 		add(a, "big.txt", 300 * 1024 + (size_t)round, 5 + round);
 		add(a, "small.txt", 100, round);
 		char *final = NULL;
@@ -183,13 +181,7 @@ Test(archive_memory, spilled_member_is_deflated_in_its_spool_file)
 	char spool[512], part[600];
 	snprintf(spool, sizeof(spool), "%s/spool", dir);
 	cr_assert_eq(mkdir(spool, 0700), 0);
-	dpex_archive *a = NULL;
-	dpex_archive_options opt = {.out_dir = dir,
-				    .name = "dpex-m.zip",
-				    .compress = true,
-				    .spool_dir = spool};
-	cr_assert_eq(dpex_archive_open(&a, &opt), 0, "%s",
-		     dpex_error_message());
+	dpex_archive *a = open_archive(true, spool);
 	add(a, "big.txt", 600 * 1024 + 3, 4);
 	add(a, "data.xlsx", 300 * 1024, 6);
 	struct stat st;
@@ -231,7 +223,7 @@ Test(archive_memory, full_disk_fails_commit_and_cleans)
 		remove_dir(); /* a skipped test gets no .fini */
 		cr_skip_test("cannot mount a tmpfs here: %s", strerror(err));
 	}
-	dpex_archive *a = open_archive(false);
+	dpex_archive *a = open_archive(false, NULL);
 	for (int i = 0; i < 4; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "m%d.txt", i);

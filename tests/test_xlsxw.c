@@ -17,6 +17,17 @@
 
 TestSuite(xlsxw, .init = make_dir, .fini = remove_dir);
 
+/* Commits archive a and runs the Python check py on it. */
+static void commit_and_check(dpex_archive *a, const char *py)
+{
+	char *path = NULL;
+	cr_assert_eq(dpex_archive_commit(a, NULL, &path), 0, "%s",
+		     dpex_error_message());
+	dpex_archive_free(a);
+	check_with_python(py, path);
+	free(path);
+}
+
 static double serial(int y, int m, int d, int hh, int mm, double ss)
 {
 	dpex_xlsxw_datetime dt = {y, m, d, hh, mm, ss};
@@ -126,13 +137,7 @@ Test(xlsxw, cells_and_escapes_as_excel_reads_them)
 	cr_assert_eq(dpex_xlsxw_close(w, sink), 0, "%s", dpex_error_message());
 	dpex_xlsxw_free(w);
 	cr_assert_eq(dpex_sink_close(sink, -1), 0);
-	char *path = NULL;
-	cr_assert_eq(dpex_archive_commit(a, NULL, &path), 0, "%s",
-		     dpex_error_message());
-	dpex_archive_free(a);
-
-	check_with_python(check_py, path);
-	free(path);
+	commit_and_check(a, check_py);
 }
 
 /* Rows of about 100 bytes, each "<prefix>-<number>": n of them spill. */
@@ -202,12 +207,7 @@ Test(xlsxw, spill_file_is_taken_again_and_emptied)
 	add_workbook(a, w2, "c.xlsx");
 	dpex_xlsxw_free(w);
 	dpex_xlsxw_free(w2);
-	char *path = NULL;
-	cr_assert_eq(dpex_archive_commit(a, NULL, &path), 0, "%s",
-		     dpex_error_message());
-	dpex_archive_free(a);
-	check_with_python(spill_py, path);
-	free(path);
+	commit_and_check(a, spill_py);
 }
 
 static const char tabs_py[] =
@@ -247,12 +247,7 @@ Test(xlsxw, continuations_show_next_to_the_sheet_they_continue)
 	}
 	add_workbook(a, w, "t.xlsx");
 	dpex_xlsxw_free(w);
-	char *path = NULL;
-	cr_assert_eq(dpex_archive_commit(a, NULL, &path), 0, "%s",
-		     dpex_error_message());
-	dpex_archive_free(a);
-	check_with_python(tabs_py, path);
-	free(path);
+	commit_and_check(a, tabs_py);
 }
 
 static void escapes_to(const char *in, size_t len, const char *want)
