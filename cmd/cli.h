@@ -26,4 +26,7 @@ size_t split_list(char *s, const char **items, size_t max);
 extern const char bulk_usage[];
 int cmd_bulk(int argc, char **argv);
 
+extern const char queue_usage[];
+int cmd_queue(int argc, char **argv);
+
 #endif

@@ -24,6 +24,7 @@ enum {
 	EXIT_SOURCE = 4,
 	EXIT_NOTFOUND = 5,
 	EXIT_OUTPUT = 6,
+	EXIT_CONTROL_NEWER = 11,
 	EXIT_CANCELED = 130, /* the shell's code for death by SIGINT */
 };
 
@@ -40,6 +41,7 @@ static const char usage_text[] =
 	"  bulk     export many subjects, one archive each, resumably\n"
 	"  check    validate a data map, and check it against the databases\n"
 	"  plan     show the order of lookups and every query an export runs\n"
+	"  queue    the control database of the request tracker: queue init\n"
 	"  help     show this text, or a command's: dpex help export\n"
 	"\n"
 	"Exit codes:\n"
@@ -52,6 +54,7 @@ static const char usage_text[] =
 	"  5  the subject was not found in any source (nothing written)\n"
 	"  6  the archive could not be written (nothing left behind)\n"
 	"  7  bulk: finished, but some subjects failed or were not found\n"
+	"  11  the control database's schema is newer than this dpex\n"
 	"  130  interrupted by SIGINT or SIGTERM (nothing left behind)\n"
 	"\n"
 	"Run 'dpex COMMAND --help' for a command's options.\n";
@@ -152,6 +155,8 @@ int exit_code(int rc)
 		return EXIT_OUTPUT;
 	case DPEX_ECANCELED:
 		return EXIT_CANCELED;
+	case DPEX_ECONTROL_NEWER:
+		return EXIT_CONTROL_NEWER;
 	default:
 		return EXIT_INTERNAL;
 	}
@@ -540,6 +545,10 @@ int main(int argc, char **argv)
 			fputs(bulk_usage, stdout);
 			return 0;
 		}
+		if (strcmp(topic, "queue") == 0) {
+			fputs(queue_usage, stdout);
+			return 0;
+		}
 		fputs(strcmp(topic, "export") == 0  ? export_usage
 		      : strcmp(topic, "check") == 0 ? check_usage
 		      : strcmp(topic, "plan") == 0  ? plan_usage
@@ -558,6 +567,8 @@ int main(int argc, char **argv)
 		return cmd_bulk(argc, argv);
 	if (strcmp(cmd, "plan") == 0)
 		return cmd_plan(argc, argv);
+	if (strcmp(cmd, "queue") == 0)
+		return cmd_queue(argc, argv);
 	fprintf(stderr,
 		"dpex: unknown command \"%s\"; run 'dpex --help' for the "
 		"list\n",

@@ -20,6 +20,7 @@ enum {
 	DPEX_EOUTPUT = -6,   /* the archive could not be written */
 	DPEX_ENOMEM = -7,
 	DPEX_ECANCELED = -8, /* stopped on request (SIGINT, SIGTERM) */
+	DPEX_ECONTROL_NEWER = -11, /* control schema newer than the binary */
 };
 
 /* Asks running work to stop at its next row or batch; it then fails with
