@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The columns of one relation, as the catalog has them. */
 typedef struct relation {
@@ -102,10 +103,20 @@ static int check_column(checker *c, const relation *r, const char *what,
 	size_t saved = c->depth;
 	for (size_t i = 0; i < n; i++)
 		c->path[c->depth++] = steps[i];
-	int rc = problem(c,
-			 "%s \"%s\" does not exist in %s.%s; fix the name "
-			 "or remove it from the map",
-			 what, column, schema, table);
+	/* Quoted names are case-sensitive: a name that differs only in case
+	 * is almost certainly the one meant. */
+	const char *near = NULL;
+	for (size_t i = 0; !near && i < r->ncolumns; i++)
+		if (strcasecmp(r->columns[i], column) == 0)
+			near = r->columns[i];
+	int rc = near ? problem(c,
+				"%s \"%s\" does not exist in %s.%s; did you "
+				"mean \"%s\"?",
+				what, column, schema, table, near)
+		      : problem(c,
+				"%s \"%s\" does not exist in %s.%s; fix the "
+				"name or remove it from the map",
+				what, column, schema, table);
 	c->depth = saved;
 	return rc;
 }
@@ -132,6 +143,59 @@ static int check_relation(checker *c, dpex_source *s, const char *schema,
 			     "GRANT SELECT on it",
 			     schema, table, dpex_source_name(s));
 	c->depth--;
+	return rc;
+}
+
+static int set_found(void *ctx, const dpex_value *v, size_t n)
+{
+	(void)v;
+	(void)n;
+	*(bool *)ctx = true;
+	return 0;
+}
+
+/* A unique index (a primary key, a unique constraint) on exactly the
+ * column, not partial: only then does a child row have one parent row. */
+static const char unique_sql[] =
+	"SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a "
+	"ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid "
+	"AND a.attnum OPERATOR(pg_catalog.=) i.indkey[0] "
+	"WHERE i.indrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+	"AND i.indisunique AND i.indnkeyatts OPERATOR(pg_catalog.=) 1 "
+	"AND i.indpred IS NULL AND a.attname OPERATOR(pg_catalog.=) $2 "
+	"LIMIT 1";
+
+/* Children keyed on a column their parent repeats would go under the
+ * wrong parent row: refuse the map before any answer is written. */
+static int check_unique_reference(checker *c, dpex_source *s,
+				  const dpex_map_entity *me,
+				  const dpex_map_entity *pe)
+{
+	dpex_buf name = DPEX_BUF_INIT;
+	int rc = dpex_plan_quote_ident(&name, pe->schema);
+	if (!rc)
+		rc = dpex_buf_putc(&name, '.');
+	if (!rc)
+		rc = dpex_plan_quote_ident(&name, pe->table);
+	bool unique = false;
+	const char *params[] = {name.data, me->parent_references};
+	if (!rc)
+		rc = dpex_source_query_params(s, unique_sql, 2, params,
+					      set_found, &unique);
+	dpex_buf_free(&name);
+	if (rc || unique)
+		return rc;
+	c->path[c->depth++] = STEP_KEY("parent");
+	c->path[c->depth++] = STEP_KEY("references");
+	rc = problem(c,
+		     "entity \"%s\" is nested under \"%s\" by column \"%s\", "
+		     "which is not unique in %s.%s: several %s rows may share "
+		     "a value and their %s rows would go under the wrong one; "
+		     "reference a column with a primary key or unique "
+		     "constraint (or a unique index) on it alone",
+		     me->name, pe->name, me->parent_references, pe->schema,
+		     pe->table, pe->name, me->name);
+	c->depth -= 2;
 	return rc;
 }
 
@@ -182,6 +246,8 @@ static int check_entity(checker *c, dpex_source *s, size_t e)
 		rc = check_column(c, &r, "referenced column",
 				  me->parent_references, st, 2, pe->schema,
 				  pe->table);
+		if (!rc && has(&r, me->parent_references))
+			rc = check_unique_reference(c, s, me, pe);
 	}
 	relation_free(&r);
 	return rc;

@@ -1,5 +1,6 @@
 #include "gather.h"
 
+#include "buf.h"
 #include "error.h"
 #include "pgtype.h"
 #include "utf8.h"
@@ -16,6 +17,10 @@ struct dpex_gather {
 	long long *rows;
 	long long total;
 	long long *replaced; /* U+FFFD the writers put in, by entity */
+	/* By child entity: the parent key its rows were last walked under,
+	 * so a parent that repeats a key is caught, not mis-nested. */
+	dpex_buf *last_key;
+	bool *walked;
 	const dpex_output *outputs;
 	size_t noutputs;
 	/* Bulk: each cursor holds several subjects' rows, the last column
@@ -107,7 +112,10 @@ static dpex_gather *gather_new(const dpex_plan *p)
 	g->cursors = dpex_calloc(p->map->nentities, sizeof(*g->cursors));
 	g->rows = dpex_calloc(p->map->nentities, sizeof(*g->rows));
 	g->replaced = dpex_calloc(p->map->nentities, sizeof(*g->replaced));
-	if (!g->cursors || !g->rows || !g->replaced) {
+	g->last_key = dpex_calloc(p->map->nentities, sizeof(*g->last_key));
+	g->walked = dpex_calloc(p->map->nentities, sizeof(*g->walked));
+	if (!g->cursors || !g->rows || !g->replaced || !g->last_key ||
+	    !g->walked) {
 		dpex_gather_free(g);
 		return NULL;
 	}
@@ -180,8 +188,10 @@ void dpex_gather_select(dpex_gather *g, int subject)
 	snprintf(g->subject, sizeof(g->subject), "%d", subject);
 	g->subject_len = strlen(g->subject);
 	g->total = 0;
-	for (size_t e = 0; e < g->plan->map->nentities; e++)
+	for (size_t e = 0; e < g->plan->map->nentities; e++) {
 		g->rows[e] = g->replaced[e] = 0;
+		g->walked[e] = false;
+	}
 }
 
 int dpex_gather_skip(dpex_gather *g)
@@ -259,18 +269,50 @@ static int next_row(dpex_gather *g, int e)
 	return rc;
 }
 
+/* Parent rows come in key order after their own order_by: two in a row
+ * with one key would both claim the same child rows, the first all of
+ * them. Stop rather than nest them under the wrong one. */
+static int remember_key(dpex_gather *g, int c, const dpex_value *key)
+{
+	dpex_buf *last = &g->last_key[c];
+	const dpex_map_entity *mc = &g->plan->map->entities[c];
+	if (key->is_null) {
+		g->walked[c] = false;
+		return 0;
+	}
+	if (g->walked[c] && last->len == key->len &&
+	    (key->len == 0 || memcmp(last->data, key->data, key->len) == 0))
+		return dpex_error_set(
+			DPEX_EMAP,
+			"entity \"%s\": two rows of \"%s\" share the value "
+			"of \"%s\" the rows of \"%s\" are matched on, so "
+			"they cannot be placed under the right one; "
+			"reference a column that is unique in %s (dpex check "
+			"--map FILE finds these)",
+			mc->name, g->plan->map->entities[mc->parent].name,
+			mc->parent_references, mc->name,
+			g->plan->map->entities[mc->parent].name);
+	last->len = 0;
+	int rc = dpex_buf_append(last, key->data, key->len);
+	g->walked[c] = rc == 0;
+	return rc;
+}
+
 /* The rows of child entity c under the parent row whose key is key. */
 static int walk_children(dpex_gather *g, int c, const dpex_value *key)
 {
 	const dpex_entity_shape *s = &g->shapes[c];
 	const dpex_plan_entity *pc = &g->plan->entities[c];
+	int rc = remember_key(g, c, key);
+	if (rc)
+		return rc;
 	EACH_OUTPUT(g, out_->ops->entity_start
 			       ? out_->ops->entity_start(out_->self, s)
 			       : 0);
 	const dpex_value *row;
 	while ((row = current(g, (size_t)c)) &&
 	       same_value(&row[pc->parent_key], key)) {
-		int rc = walk_row(g, c);
+		rc = walk_row(g, c);
 		if (!rc)
 			rc = next_row(g, c);
 		if (rc)
@@ -382,5 +424,10 @@ void dpex_gather_free(dpex_gather *g)
 	free(g->columns);
 	free(g->rows);
 	free(g->replaced);
+	if (g->last_key)
+		for (size_t e = 0; e < g->plan->map->nentities; e++)
+			dpex_buf_free(&g->last_key[e]);
+	free(g->last_key);
+	free(g->walked);
 	free(g);
 }
