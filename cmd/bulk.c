@@ -93,7 +93,8 @@ const char bulk_usage[] =
 	"some subjects failed or were not found (see summary.csv), 2 usage,\n"
 	"3 map invalid, 4 a source could not be reached or went down "
 	"(rerun to\n"
-	"resume), 6 output error, 130 interrupted (rerun to resume).\n";
+	"resume), 6 output error, 9 the subjects input named no subject,\n"
+	"130 interrupted (rerun to resume).\n";
 
 int cmd_bulk(int argc, char **argv)
 {

@@ -24,6 +24,7 @@ enum {
 	EXIT_SOURCE = 4,
 	EXIT_NOTFOUND = 5,
 	EXIT_OUTPUT = 6,
+	EXIT_NOSUBJECTS = 9, /* bulk: the subjects input named nobody */
 	EXIT_CONTROL_NEWER = 11,
 	EXIT_CANCELED = 130, /* the shell's code for death by SIGINT */
 };
@@ -155,6 +156,8 @@ int exit_code(int rc)
 		return EXIT_OUTPUT;
 	case DPEX_ECANCELED:
 		return EXIT_CANCELED;
+	case DPEX_ENOSUBJECTS:
+		return EXIT_NOSUBJECTS;
 	case DPEX_ECONTROL_NEWER:
 		return EXIT_CONTROL_NEWER;
 	default:

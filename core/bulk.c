@@ -346,7 +346,9 @@ static int load_subjects_query(bulk_run *r, dpex_source *s, const char *sql,
 		}
 	}
 	const dpex_value *row;
+	long long rows = 0;
 	while (!rc && (row = dpex_cursor_row(c))) {
+		rows++;
 		if (!row[0].is_null && row[0].len > 0)
 			rc = add_subject(r, identifier, row[0].data,
 					 row[0].len);
@@ -354,6 +356,13 @@ static int load_subjects_query(bulk_run *r, dpex_source *s, const char *sql,
 			rc = dpex_cursor_next(c);
 	}
 	dpex_cursor_close(c);
+	if (!rc && r->nsubjects == 0 && rows > 0)
+		rc = dpex_error_set(DPEX_ENOSUBJECTS,
+				    "%s named no subject (%lld row%s, all NULL "
+				    "or empty)",
+				    r->opt->subjects_query ? "--subjects-query"
+							   : "--all",
+				    rows, rows == 1 ? "" : "s");
 	return rc;
 }
 
@@ -1133,7 +1142,14 @@ static int write_summary(bulk_run *r, long long *incomplete)
 		free(tmp);
 		return DPEX_ENOMEM;
 	}
-	FILE *f = fopen(tmp, "w");
+	/* 0600 like the archives: it names every subject. */
+	unlink(tmp);
+	int fd =
+		open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f && fd >= 0)
+		close(fd);
 	int rc = 0;
 	if (!f) {
 		rc = dpex_error_set(DPEX_EOUTPUT, "writing %s: %s", tmp,
@@ -1263,7 +1279,7 @@ static int check_options(bulk_run *r)
 	r->jobs = o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (r->jobs < 1)
 		r->jobs = 1;
-	return make_dirs(o->out_dir);
+	return 0;
 }
 
 static int load_subjects(bulk_run *r)
@@ -1303,6 +1319,13 @@ static int load_subjects(bulk_run *r)
 			      : DPEX_ENOMEM;
 		dpex_buf_free(&sql);
 	}
+	if (!rc && r->nsubjects == 0)
+		rc = dpex_error_set(
+			DPEX_ENOSUBJECTS, "%s named no subject",
+			o->subjects_file ? o->subjects_file
+			: o->subjects_query
+				? "--subjects-query"
+				: "--all: the first entity's table");
 	return rc ? rc : dedupe_subjects(r);
 }
 
@@ -1413,7 +1436,15 @@ int dpex_bulk_run(const dpex_bulk_options *opt, dpex_bulk_stats *stats)
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	const dpex_datamap *m = r->map;
 	long long skipped = 0;
+	/* The input is read before anything is made on disk, so that a
+	 * usage error leaves no directory, journal or summary behind. */
 	int rc = check_options(r);
+	if (!rc)
+		rc = open_coordinators(r);
+	if (!rc)
+		rc = load_subjects(r);
+	if (!rc)
+		rc = make_dirs(opt->out_dir);
 	if (!rc) {
 		dpex_buf fp = DPEX_BUF_INIT;
 		dpex_buf_puts(&fp, "formats=");
@@ -1438,10 +1469,6 @@ int dpex_bulk_run(const dpex_bulk_options *opt, dpex_bulk_stats *stats)
 				     O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = dpex_error_set(DPEX_EOUTPUT, "opening %s: %s",
 				    opt->out_dir, strerror(errno));
-	if (!rc)
-		rc = open_coordinators(r);
-	if (!rc)
-		rc = load_subjects(r);
 	if (!rc)
 		rc = lookup_types(r);
 	if (!rc)

@@ -92,6 +92,8 @@ const char *dpex_error_name(int code)
 		return "memory";
 	case DPEX_ECANCELED:
 		return "canceled";
+	case DPEX_ENOSUBJECTS:
+		return "no subjects";
 	case DPEX_ECONTROL_NEWER:
 		return "control schema newer";
 	default:

@@ -19,7 +19,8 @@ enum {
 	DPEX_ENOTFOUND = -5, /* the subject matched no row anywhere */
 	DPEX_EOUTPUT = -6,   /* the archive could not be written */
 	DPEX_ENOMEM = -7,
-	DPEX_ECANCELED = -8, /* stopped on request (SIGINT, SIGTERM) */
+	DPEX_ECANCELED = -8,	   /* stopped on request (SIGINT, SIGTERM) */
+	DPEX_ENOSUBJECTS = -9,	   /* bulk: the subjects input named nobody */
 	DPEX_ECONTROL_NEWER = -11, /* control schema newer than the binary */
 };
 

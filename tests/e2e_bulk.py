@@ -539,6 +539,47 @@ class Bulk(unittest.TestCase):
         self.assertIn('--lang "de" is not available: choose en, nl or sv',
                       r.stderr)
 
+    def test_summary_is_private_like_the_archives(self):
+        self.assertEqual(self.ref_run.returncode, 0, self.ref_run.stderr)
+        mode = os.stat(os.path.join(self.ref, "summary.csv")).st_mode
+        self.assertEqual(mode & 0o777, 0o600)
+
+    def test_usage_errors_leave_nothing_behind(self):
+        cases = [
+            ("--subjects", self.out("no-such-file.txt")),
+            ("--subjects-query", "SELECT 1 AS x", "--source", "crm"),
+            ("--subjects-query", "SELECT FROM nowhere", "--source", "crm"),
+        ]
+        for i, args in enumerate(cases):
+            out = os.path.join(self.out("nothing%d" % i), "dsr")
+            r = dpex("bulk", "--map", MAP, *args, "--out", out)
+            self.assertIn(r.returncode, (2, 4), r.stderr)
+            self.assertFalse(os.path.exists(self.out("nothing%d" % i)),
+                             (args, r.stderr))
+            self.assertNotIn("summary:", r.stderr)
+
+    def test_no_subject_named_exits_9(self):
+        empty = self.out("empty.txt")
+        with open(empty, "w") as f:
+            f.write("# nobody\n\n")
+        cases = [
+            (("--subjects", empty), "%s named no subject" % empty),
+            (("--subjects-query",
+              "SELECT id AS customer_id FROM customers WHERE false",
+              "--source", "crm"), "--subjects-query named no subject"),
+            (("--subjects-query",
+              "SELECT NULL::int AS customer_id UNION ALL SELECT NULL",
+              "--source", "crm"),
+             "--subjects-query named no subject (2 rows, all NULL or "
+             "empty)"),
+        ]
+        for i, (args, message) in enumerate(cases):
+            out = self.out("none%d" % i)
+            r = dpex("bulk", "--map", MAP, *args, "--out", out)
+            self.assertEqual(r.returncode, 9, r.stderr)
+            self.assertIn(message, r.stderr)
+            self.assertFalse(os.path.exists(out))
+
     def test_usage(self):
         r = dpex("bulk", "--help")
         self.assertEqual(r.returncode, 0)
