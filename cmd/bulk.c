@@ -232,10 +232,10 @@ int cmd_bulk(int argc, char **argv)
 	if (rc)
 		return rc;
 	o.map = m;
-	dpex_bulk_stats st;
+	dpex_bulk_stats st = {0};
 	rc = dpex_bulk_run(&o, &st);
 	dpex_datamap_free(m);
-	if (st.subjects > 0 || rc == 0)
+	if (st.summary_written)
 		fprintf(stderr,
 			"dpex: bulk: %lld subjects: %lld written, %lld done "
 			"before, %lld not found, %lld failed; %lld rows, %lld "

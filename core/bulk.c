@@ -1491,6 +1491,7 @@ int dpex_bulk_run(const dpex_bulk_options *opt, dpex_bulk_stats *stats)
 		char msg[2048];
 		snprintf(msg, sizeof(msg), "%s", dpex_error_message());
 		int src = write_summary(r, &stats->incomplete);
+		stats->summary_written = src == 0;
 		if (!rc)
 			rc = src;
 		else

@@ -71,6 +71,7 @@ typedef struct dpex_bulk_stats {
 	long long incomplete; /* subjects without an archive at the end,
 				 this run and earlier ones together */
 	double seconds;
+	bool summary_written; /* DIR/summary.csv is there, of this run */
 } dpex_bulk_stats;
 
 #define DPEX_BULK_DEFAULT_BATCH 500
