@@ -1,10 +1,19 @@
 #include "utf8.h"
 
-/* Length of the valid sequence starting at s (1..4), or 0 if invalid. */
-static size_t sequence_length(const unsigned char *s, size_t avail)
+#include <stdbool.h>
+
+/* Scans the character that starts at s: returns how many bytes it takes
+ * and sets *ok when they form a valid sequence (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF). When they do not, the bytes taken
+ * are the maximal subpart (Unicode 3.9, "U+FFFD substitution of maximal
+ * subparts", as Python, ICU and WHATWG decode): a lead byte and the
+ * continuation bytes that could still have completed it, or one byte that
+ * can start nothing. C0 AF is two subparts, ED A0 80 three. */
+static size_t scan(const unsigned char *s, size_t avail, bool *ok)
 {
 	unsigned char c = s[0];
-	if (c < 0x80)
+	*ok = c < 0x80;
+	if (*ok)
 		return 1;
 	size_t n;
 	unsigned char lo = 0x80, hi = 0xBF;
@@ -23,16 +32,16 @@ static size_t sequence_length(const unsigned char *s, size_t avail)
 		else if (c == 0xF4)
 			hi = 0x8F; /* above U+10FFFF */
 	} else {
-		return 0;
+		return 1; /* 80..C1, F5..FF start nothing */
 	}
-	if (avail < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return n;
+	size_t i = 1;
+	while (i < n && i < avail && s[i] >= lo && s[i] <= hi) {
+		i++;
+		lo = 0x80; /* only the second byte has a narrower range */
+		hi = 0xBF;
+	}
+	*ok = i == n;
+	return i;
 }
 
 size_t dpex_utf8_valid_prefix(const char *s, size_t len)
@@ -45,32 +54,25 @@ size_t dpex_utf8_valid_prefix(const char *s, size_t len)
 			i++;
 			continue;
 		}
-		size_t n = sequence_length(p + i, len - i);
-		if (!n)
+		bool ok;
+		size_t n = scan(p + i, len - i, &ok);
+		if (!ok)
 			return i;
 		i += n;
 	}
 	return len;
 }
 
-/* Bytes of the maximal invalid subpart at s[0..len) (Unicode 3.9 "best
- * practice"): the lead byte and the continuation bytes that follow it. */
-static size_t invalid_length(const unsigned char *p, size_t len)
-{
-	size_t i = 1;
-	while (i < len && (p[i] & 0xC0) == 0x80)
-		i++;
-	return i;
-}
-
 size_t dpex_utf8_count_invalid(const char *s, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n = 0;
 	while (i < len) {
 		i += dpex_utf8_valid_prefix(s + i, len - i);
 		if (i == len)
 			break;
-		i += invalid_length((const unsigned char *)s + i, len - i);
+		bool ok;
+		i += scan(p + i, len - i, &ok);
 		n++;
 	}
 	return n;
@@ -89,8 +91,9 @@ int dpex_utf8_repair(dpex_buf *out, const char *s, size_t len, size_t *replaced)
 		i += ok;
 		if (i == len)
 			break;
-		/* One U+FFFD for the maximal invalid subpart. */
-		i += invalid_length(p + i, len - i);
+		/* One U+FFFD for the maximal subpart. */
+		bool valid;
+		i += scan(p + i, len - i, &valid);
 		rc = dpex_buf_append(out, fffd, 3);
 		if (rc)
 			return rc;

@@ -1,9 +1,8 @@
 /* Types on their way to the formats: kinds of type OIDs, arrays as JSON
- * arrays, times with zone in ISO 8601, the spreadsheet-safe CSV record and
- * the count of invalid UTF-8 the manifest reports. Byte for byte. */
+ * arrays, times with zone in ISO 8601, the spreadsheet-safe CSV record.
+ * Byte for byte. */
 #include "core/buf.h"
 #include "core/error.h"
-#include "core/utf8.h"
 #include "core/value.h"
 #include "exporters/csvw.h"
 #include "exporters/jsonw.h"
@@ -145,29 +144,6 @@ Test(csvw, is_formula_spares_number_columns)
 	cr_expect_not(dpex_csvw_is_formula(DPEX_KIND_FLOAT, "-Infinity", 9));
 	cr_expect(dpex_csvw_is_formula(DPEX_KIND_BYTEA, "+/8=", 4));
 	cr_expect_not(dpex_csvw_is_formula(DPEX_KIND_TEXT, "", 0));
-}
-
-Test(utf8, count_invalid_matches_the_repairs)
-{
-	const char *cases[] = {
-		"clean",
-		"caf\xe9 ok \xff\xfe end",
-		"cut: \xe2\x82",
-		"\xc0\xaf",
-		"\xed\xa0\x80",
-		"\xf4\x90\x80\x80",
-		"\xf0\x9f\x98\x80",
-	};
-	const size_t want[] = {0, 3, 1, 1, 1, 1, 0};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t len = strlen(cases[i]), repaired = 0;
-		dpex_buf b = DPEX_BUF_INIT;
-		cr_assert_eq(dpex_utf8_repair(&b, cases[i], len, &repaired), 0);
-		cr_expect_eq(dpex_utf8_count_invalid(cases[i], len), want[i],
-			     "case %zu", i);
-		cr_expect_eq(repaired, want[i], "case %zu", i);
-		dpex_buf_free(&b);
-	}
 }
 
 static const dpex_field row_fields[] = {
