@@ -14,6 +14,21 @@ int dpex_control_latest(void)
 	return dpex_migrations_count;
 }
 
+static int run(PGconn *c, const char *sql, const char *what)
+{
+	PGresult *r = PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = 0;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		const char *msg =
+			PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+		rc = dpex_error_set(DPEX_ESOURCE, "control database: %s: %s",
+				    what, msg ? msg : PQerrorMessage(c));
+	}
+	PQclear(r);
+	return rc;
+}
+
 int dpex_control_connect(PGconn **out, const char *dsn)
 {
 	*out = NULL;
@@ -44,36 +59,17 @@ int dpex_control_connect(PGconn **out, const char *dsn)
 		PQfinish(c);
 		return rc;
 	}
-	PGresult *r = PQexec(c, "SELECT pg_catalog.set_config('search_path', "
-				"'', false), pg_catalog.set_config("
-				"'client_min_messages', 'warning', false)");
-	int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-	PQclear(r);
-	if (!ok) {
-		int rc = dpex_error_set(DPEX_ESOURCE,
-					"control database: cannot set up the "
-					"session: %s",
-					PQerrorMessage(c));
+	int rc = run(c,
+		     "SELECT pg_catalog.set_config('search_path', '', false), "
+		     "pg_catalog.set_config('client_min_messages', 'warning', "
+		     "false)",
+		     "cannot set up the session");
+	if (rc) {
 		PQfinish(c);
 		return rc;
 	}
 	*out = c;
 	return 0;
-}
-
-static int run(PGconn *c, const char *sql, const char *what)
-{
-	PGresult *r = PQexec(c, sql);
-	ExecStatusType st = PQresultStatus(r);
-	int rc = 0;
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		const char *msg =
-			PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-		rc = dpex_error_set(DPEX_ESOURCE, "control database: %s: %s",
-				    what, msg ? msg : PQerrorMessage(c));
-	}
-	PQclear(r);
-	return rc;
 }
 
 static int found_version(PGconn *c, int *out)
