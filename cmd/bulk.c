@@ -2,10 +2,10 @@
  * dpex bulk: the command line of core/bulk.
  */
 #include "cli.h"
-#include "core/bulk.h"
-#include "core/cover.h"
-#include "core/error.h"
-#include "core/scope.h"
+#include "core/run/bulk.h"
+#include "core/answer/cover.h"
+#include "core/base/error.h"
+#include "core/answer/scope.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #ifndef DPEX_CLI_H
 #define DPEX_CLI_H
 
-#include "core/datamap.h"
+#include "core/map/datamap.h"
 
 #include <stddef.h>
 

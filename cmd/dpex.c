@@ -2,13 +2,13 @@
  * dpex: the command line. Parses arguments, calls the core, prints, and
  * turns error codes into the documented exit codes.
  */
-#include "core/check.h"
-#include "core/cover.h"
-#include "core/datamap.h"
-#include "core/error.h"
-#include "core/export.h"
-#include "core/plan.h"
-#include "core/processing.h"
+#include "core/map/check.h"
+#include "core/answer/cover.h"
+#include "core/map/datamap.h"
+#include "core/base/error.h"
+#include "core/run/export.h"
+#include "core/pg/plan.h"
+#include "core/map/processing.h"
 #include "cli.h"
 
 #include <getopt.h>

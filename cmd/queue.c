@@ -2,7 +2,7 @@
  * dpex queue: the control database of the request tracker.
  */
 #include "cli.h"
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/queue/control.h"
 
 #include <getopt.h>

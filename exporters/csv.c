@@ -12,10 +12,10 @@
  * entities interleave (tree order), so each record goes straight to its
  * own member's sink; the sink does the buffering.
  */
-#include "exporter.h"
+#include "exporters/exporter.h"
 
-#include "../core/error.h"
-#include "csvw.h"
+#include "core/base/error.h"
+#include "exporters/csvw.h"
 
 #include <stdlib.h>
 

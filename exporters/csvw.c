@@ -1,7 +1,7 @@
-#include "csvw.h"
+#include "exporters/csvw.h"
 
-#include "../core/utf8.h"
-#include "pgtext.h"
+#include "core/base/utf8.h"
+#include "exporters/pgtext.h"
 
 #include <stdbool.h>
 #include <string.h>

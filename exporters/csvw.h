@@ -7,7 +7,7 @@
  * and also when it is the empty string: so an unquoted empty field is
  * NULL and "" is an empty string, a distinction RFC 4180 leaves open and
  * an access answer must keep. Values are written faithfully; no formula
- * escaping happens here. Invalid UTF-8 becomes U+FFFD (core/utf8.h).
+ * escaping happens here. Invalid UTF-8 becomes U+FFFD (core/base/utf8.h).
  *
  * Where a function takes size_t *repaired, it adds 1 for each value that
  * needed a U+FFFD (however many it got); repaired may be NULL.
@@ -15,8 +15,8 @@
 #ifndef DPEX_CSVW_H
 #define DPEX_CSVW_H
 
-#include "../core/buf.h"
-#include "../core/value.h"
+#include "core/base/buf.h"
+#include "core/pg/value.h"
 
 #include <stdbool.h>
 #include <stddef.h>

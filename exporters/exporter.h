@@ -6,7 +6,7 @@
  * child entities) and calls every enabled exporter. Flat formats (CSV,
  * XLSX) only need row(); nested ones (JSON) also follow entity_start /
  * row_end / entity_end. Callbacks return 0 or a negative DPEX_E* code with
- * the error set (core/error.h).
+ * the error set (core/base/error.h).
  *
  * Event order for a root "orders" with child "order_lines":
  *   entity_start(orders)
@@ -20,8 +20,8 @@
 #ifndef DPEX_EXPORTER_H
 #define DPEX_EXPORTER_H
 
-#include "../core/archive.h"
-#include "../core/value.h"
+#include "core/archive/archive.h"
+#include "core/pg/value.h"
 
 typedef struct dpex_exporter_ctx {
 	dpex_archive *archive;

@@ -20,10 +20,10 @@
  * A row's closing brace waits for row_end, since its children's arrays go
  * inside it. Nothing is kept beyond the bytes not yet handed to the sink.
  */
-#include "exporter.h"
+#include "exporters/exporter.h"
 
-#include "../core/error.h"
-#include "jsonw.h"
+#include "core/base/error.h"
+#include "exporters/jsonw.h"
 
 #include <assert.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
-#include "jsonw.h"
+#include "exporters/jsonw.h"
 
-#include "../core/error.h"
-#include "../core/utf8.h"
-#include "pgtext.h"
+#include "core/base/error.h"
+#include "core/base/utf8.h"
+#include "exporters/pgtext.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * RFC 8259 §7 escapes for '"', '\' and control characters, plus U+2028 and
  * U+2029 (valid JSON, but they end a line in JavaScript and in some
  * editors). Every other character is written as raw UTF-8, never escaped
- * byte by byte. Invalid UTF-8 becomes U+FFFD (core/utf8.h).
+ * byte by byte. Invalid UTF-8 becomes U+FFFD (core/base/utf8.h).
  *
  * Where a function takes size_t *repaired, it adds 1 for each value that
  * needed a U+FFFD (however many it got); repaired may be NULL.
@@ -14,9 +14,9 @@
 #ifndef DPEX_JSONW_H
 #define DPEX_JSONW_H
 
-#include "../core/buf.h"
-#include "../core/memo.h"
-#include "../core/value.h"
+#include "core/base/buf.h"
+#include "core/answer/memo.h"
+#include "core/pg/value.h"
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
-#include "pgtext.h"
+#include "exporters/pgtext.h"
 
-#include "../core/error.h"
+#include "core/base/error.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * pgtext: PostgreSQL's text output turned into the text the open formats
  * expect, shared by the JSON and CSV writers so both say the same thing.
  *
- * Inputs are produced under the session settings of core/source.c
+ * Inputs are produced under the session settings of core/pg/source.c
  * (DateStyle ISO, TimeZone UTC, bytea_output hex). Anything that does not
  * have the expected shape (infinity, BC dates) is passed on unchanged: a
  * faithful copy beats a guess.
@@ -10,8 +10,8 @@
 #ifndef DPEX_PGTEXT_H
 #define DPEX_PGTEXT_H
 
-#include "../core/buf.h"
-#include "../core/value.h"
+#include "core/base/buf.h"
+#include "core/pg/value.h"
 
 #include <stddef.h>
 

@@ -22,13 +22,13 @@
  * A sheet holds 1,048,576 rows, the header included: an entity with more
  * rows continues on "orders (2)", "orders (3)"..., each with the header.
  */
-#include "exporter.h"
+#include "exporters/exporter.h"
 
-#include "../core/buf.h"
-#include "../core/error.h"
-#include "../core/utf8.h"
-#include "pgtext.h"
-#include "xlsxw.h"
+#include "core/base/buf.h"
+#include "core/base/error.h"
+#include "core/base/utf8.h"
+#include "exporters/pgtext.h"
+#include "exporters/xlsxw.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,8 +1,8 @@
-#include "xlsxw.h"
+#include "exporters/xlsxw.h"
 
-#include "../core/buf.h"
-#include "../core/error.h"
-#include "../core/zipw.h"
+#include "core/base/buf.h"
+#include "core/base/error.h"
+#include "core/archive/zipw.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -23,8 +23,8 @@
 #ifndef DPEX_XLSXW_H
 #define DPEX_XLSXW_H
 
-#include "../core/archive.h"
-#include "../core/buf.h"
+#include "core/archive/archive.h"
+#include "core/base/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,9 +3,9 @@
  * string is quoted, so only NULL is an empty unquoted field. The first
  * byte also picks a kind for the value writer, whose field must read back
  * as one well-formed field. */
-#include "core/buf.h"
-#include "core/utf8.h"
-#include "core/value.h"
+#include "core/base/buf.h"
+#include "core/base/utf8.h"
+#include "core/pg/value.h"
 #include "exporters/csvw.h"
 
 #include <stdbool.h>

@@ -1,9 +1,9 @@
 /* libFuzzer target: the data map parser. Any bytes must end in a map or in
  * problems with places, never in a crash, a leak or undefined behaviour;
  * a map that loads must also plan for each of its identifiers. */
-#include "core/datamap.h"
-#include "core/error.h"
-#include "core/plan.h"
+#include "core/map/datamap.h"
+#include "core/base/error.h"
+#include "core/pg/plan.h"
 
 #include <stdint.h>
 #include <stdlib.h>

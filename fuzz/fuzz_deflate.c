@@ -5,8 +5,8 @@
  * byte; the fixed codes' is never longer than a stored block;
  * dpex_deflate gives the same bytes and CRC-32 (zlib's) on a second
  * call, from its cache. */
-#include "core/deflate.h"
-#include "core/deflate_fixed.h"
+#include "core/archive/deflate.h"
+#include "core/archive/deflate_fixed.h"
 
 #include <stdint.h>
 #include <stdlib.h>

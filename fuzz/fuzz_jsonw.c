@@ -3,9 +3,9 @@
  * an independent parser: a string reads back as the input with invalid
  * UTF-8 replaced, every value of every kind is one valid JSON value on one
  * line, and embedded JSON reads back equal to the document. */
-#include "core/buf.h"
-#include "core/utf8.h"
-#include "core/value.h"
+#include "core/base/buf.h"
+#include "core/base/utf8.h"
+#include "core/pg/value.h"
 #include "exporters/jsonw.h"
 
 #include <jansson.h>

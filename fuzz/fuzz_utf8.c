@@ -5,8 +5,8 @@
  * Python's, ICU's and every browser's decoder match (tests/test_utf8.c
  * holds dpex against Python itself). A character prefix never splits a
  * character. */
-#include "core/buf.h"
-#include "core/utf8.h"
+#include "core/base/buf.h"
+#include "core/base/utf8.h"
 
 #include <stdbool.h>
 #include <stdint.h>

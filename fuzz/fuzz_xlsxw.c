@@ -5,8 +5,8 @@
  * back, entities and "_xHHHH_" escapes undone from left to right as Excel
  * does, as the input: text that itself reads "_xHHHH_", or "_xHHHH"
  * before a character that gets escaped, included. */
-#include "core/buf.h"
-#include "core/utf8.h"
+#include "core/base/buf.h"
+#include "core/base/utf8.h"
 #include "exporters/xlsxw.h"
 
 #include <stdbool.h>

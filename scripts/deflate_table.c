@@ -1,6 +1,6 @@
 /*
- * Prints core/deflate_table.c: the counts of DEFLATE's literal, length and
- * distance symbols, as ISA-L's level 0 finds them (isal_update_histogram),
+ * Prints core/archive/deflate_table.c: the counts of DEFLATE's literal, length
+ * and distance symbols, as ISA-L's level 0 finds them (isal_update_histogram),
  * in the files named on stdin (one a line), per file name extension with
  * enough of a sample, and over all of them. scripts/deflate-table runs it
  * over the members of archives of the sample estate.

@@ -10,8 +10,8 @@
 #ifndef DPEX_TEST_EXPORTER_RUN_H
 #define DPEX_TEST_EXPORTER_RUN_H
 
-#include "core/archive.h"
-#include "core/error.h"
+#include "core/archive/archive.h"
+#include "core/base/error.h"
 #include "exporters/exporter.h"
 
 #include <criterion/criterion.h>

@@ -6,8 +6,8 @@
 #ifndef DPEX_TESTS_SAMPLE_BYTES_H
 #define DPEX_TESTS_SAMPLE_BYTES_H
 
-#include "core/archive.h"
-#include "core/error.h"
+#include "core/archive/archive.h"
+#include "core/base/error.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* The archive: a committed ZIP that unzip and Python read back, a manifest
  * whose sizes and SHA-256 digests Python's hashlib confirms, and nothing
  * left behind in the output directory after any failure. */
-#include "core/archive.h"
-#include "core/error.h"
+#include "core/archive/archive.h"
+#include "core/base/error.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>

@@ -1,10 +1,10 @@
-/* Small archives are built in memory (core/archive.c: a member up to
+/* Small archives are built in memory (core/archive/archive.c: a member up to
  * 256 KiB, an archive's members up to 1 MiB): the ZIP holds the same bytes
  * as one built from spool files, a member that outgrows the caps moves to a
  * file without losing a byte (deflated on the way), and a full disk still fails
  * the commit with the usual message and leaves nothing behind. */
-#include "core/archive.h"
-#include "core/error.h"
+#include "core/archive/archive.h"
+#include "core/base/error.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -142,7 +142,7 @@ Test(archive_memory, members_past_the_caps)
 
 /* A borrowed spool (bulk's, one a worker) keeps the files of the members
  * that went to it, emptied, and the next archive writes into them again:
- * removing them would slow down creating files (core/archive.c). Each
+ * removing them would slow down creating files (core/archive/archive.c). Each
  * archive gets its own bytes, none of the one before. */
 Test(archive_memory, borrowed_spool_keeps_its_files_emptied)
 {

@@ -1,8 +1,8 @@
 /* What a killed export leaves (its spool) is removed by the next export
  * into the same directory, and nothing else is: not a live export's spool,
  * not a spool being made, not the user's files. */
-#include "core/archive.h"
-#include "core/error.h"
+#include "core/archive/archive.h"
+#include "core/base/error.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>

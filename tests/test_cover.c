@@ -1,10 +1,10 @@
 /* The cover pages: index.html and README.txt written into a real archive
  * from a hand-written about.json, read back from the committed ZIP with
  * Python's zipfile; every language complete; hostile text escaped. */
-#include "core/archive.h"
-#include "core/cover.h"
-#include "core/cover_text.h"
-#include "core/error.h"
+#include "core/archive/archive.h"
+#include "core/answer/cover.h"
+#include "core/answer/cover_text.h"
+#include "core/base/error.h"
 
 #include <criterion/criterion.h>
 #include <stdarg.h>

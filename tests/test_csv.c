@@ -1,7 +1,7 @@
 /* csvw: RFC 4180 fields and records, byte for byte, and the NULL versus
  * empty string rule (unquoted empty is NULL, "" is the empty string). */
-#include "core/buf.h"
-#include "core/error.h"
+#include "core/base/buf.h"
+#include "core/base/error.h"
 #include "exporters/csvw.h"
 
 #include "exporter_run.h"

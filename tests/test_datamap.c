@@ -1,7 +1,7 @@
 /* The data map parser: valid maps load; each kind of broken map gives the
  * exact message a user sees, with file, line and column. */
-#include "core/datamap.h"
-#include "core/error.h"
+#include "core/map/datamap.h"
+#include "core/base/error.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* deadline (with date and calendar): due dates per regime, to the day. */
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/queue/calendar.h"
 #include "core/queue/date.h"
 #include "core/queue/deadline.h"

@@ -1,7 +1,7 @@
 /* deflate and deflate_fixed: every stream read back by zlib's inflate. */
-#include "core/deflate.h"
-#include "core/deflate_fixed.h"
-#include "core/error.h"
+#include "core/archive/deflate.h"
+#include "core/archive/deflate_fixed.h"
+#include "core/base/error.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>

@@ -1,13 +1,13 @@
 /* The gather walk against a real PostgreSQL (scripts/test starts one and
  * exports PGHOST): rows arrive in tree order, grandchildren under their
  * own parents, and hostile names stay names. */
-#include "core/buf.h"
-#include "core/datamap.h"
-#include "core/error.h"
-#include "core/gather.h"
-#include "core/plan.h"
-#include "core/resolve.h"
-#include "core/source.h"
+#include "core/base/buf.h"
+#include "core/map/datamap.h"
+#include "core/base/error.h"
+#include "core/answer/gather.h"
+#include "core/pg/plan.h"
+#include "core/pg/resolve.h"
+#include "core/pg/source.h"
 
 #include <criterion/criterion.h>
 #include <libpq-fe.h>

@@ -1,7 +1,7 @@
 /* journal: what a bulk run finished, found again by the next run. */
-#include "core/buf.h"
-#include "core/error.h"
-#include "core/journal.h"
+#include "core/base/buf.h"
+#include "core/base/error.h"
+#include "core/run/journal.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

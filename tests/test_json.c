@@ -1,7 +1,7 @@
 /* jsonw: the exact JSON bytes of strings and of each kind of column value.
  */
-#include "core/buf.h"
-#include "core/error.h"
+#include "core/base/buf.h"
+#include "core/base/error.h"
 #include "exporters/jsonw.h"
 
 #include "exporter_run.h"

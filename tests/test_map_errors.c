@@ -1,9 +1,9 @@
 /* Broken maps a user may write: each is refused with the exact message
  * they see (file, line, column, JSON path, what is wrong and how to fix
  * it), and loops in the map's graphs cannot hang the planner. */
-#include "core/datamap.h"
-#include "core/error.h"
-#include "core/plan.h"
+#include "core/map/datamap.h"
+#include "core/base/error.h"
+#include "core/pg/plan.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

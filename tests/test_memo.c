@@ -1,5 +1,5 @@
 /* memo: bytes found again by tag and by the identity of JSON values. */
-#include "core/memo.h"
+#include "core/answer/memo.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

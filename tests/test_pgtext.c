@@ -1,7 +1,7 @@
 /* pgtext: PostgreSQL's text output as the open formats want it, checked
  * byte for byte. */
-#include "core/buf.h"
-#include "core/error.h"
+#include "core/base/buf.h"
+#include "core/base/error.h"
 #include "exporters/pgtext.h"
 
 #include <criterion/criterion.h>

@@ -1,8 +1,8 @@
 /* The plan: link order and the exact SQL an export runs, with every name
  * quoted and every value a parameter. */
-#include "core/datamap.h"
-#include "core/error.h"
-#include "core/plan.h"
+#include "core/map/datamap.h"
+#include "core/base/error.h"
+#include "core/pg/plan.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* The data map's processing keys: what the data is and why. Valid maps
  * resolve categories, overrides and redactions; broken ones give the exact
  * messages a user sees; check's warnings name what an answer would lack. */
-#include "core/datamap.h"
-#include "core/error.h"
-#include "core/processing.h"
+#include "core/map/datamap.h"
+#include "core/base/error.h"
+#include "core/map/processing.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

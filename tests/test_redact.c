@@ -1,8 +1,8 @@
 /* redact: other people's e-mail addresses and phone numbers masked in free
  * text, the subject's own kept, and nothing else touched. */
-#include "core/buf.h"
-#include "core/processing.h"
-#include "core/redact.h"
+#include "core/base/buf.h"
+#include "core/map/processing.h"
+#include "core/answer/redact.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* scope: what each exporter sees of the gathered rows, for access and for
  * portability, with the map's redactions applied once for every format. */
-#include "core/buf.h"
-#include "core/datamap.h"
-#include "core/error.h"
-#include "core/scope.h"
+#include "core/base/buf.h"
+#include "core/map/datamap.h"
+#include "core/base/error.h"
+#include "core/answer/scope.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

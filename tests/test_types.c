@@ -1,9 +1,9 @@
 /* Types on their way to the formats: kinds of type OIDs, arrays as JSON
  * arrays, times with zone in ISO 8601, the spreadsheet-safe CSV record.
  * Byte for byte. */
-#include "core/buf.h"
-#include "core/error.h"
-#include "core/value.h"
+#include "core/base/buf.h"
+#include "core/base/error.h"
+#include "core/pg/value.h"
 #include "exporters/csvw.h"
 #include "exporters/jsonw.h"
 #include "exporters/pgtext.h"

@@ -4,8 +4,8 @@
  * bytes, strings of three and four built from the bytes where the ranges
  * change, and random strings of them; the manifest's count is the number
  * of replacements Python makes. */
-#include "core/buf.h"
-#include "core/utf8.h"
+#include "core/base/buf.h"
+#include "core/base/utf8.h"
 
 #define TMPDIR_PREFIX "dpex-utf8"
 #include "tmpdir.h"

@@ -1,8 +1,8 @@
 /* The XLSX exporter: data.xlsx written through a real archive, then read
  * back from the ZIP with openpyxl, which checks the sheets, the cell types
  * and the exact values a person would see. */
-#include "core/archive.h"
-#include "core/error.h"
+#include "core/archive/archive.h"
+#include "core/base/error.h"
 #include "exporters/exporter.h"
 
 #include <criterion/criterion.h>

@@ -1,7 +1,7 @@
 /* xlsxw: Excel's serial numbers, the XML a sheet gets for what XML
  * cannot hold, and a workbook openpyxl reads back. */
-#include "core/archive.h"
-#include "core/error.h"
+#include "core/archive/archive.h"
+#include "core/base/error.h"
 #include "exporters/xlsxw.h"
 
 #include <criterion/criterion.h>

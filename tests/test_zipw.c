@@ -1,10 +1,10 @@
 /* zipw: a ZIP written into an archive member, read back by
  * Python's zipfile and unzip (whole and streamed entries, UTF-8 names,
  * empty, incompressible and large entries). */
-#include "core/archive.h"
-#include "core/buf.h"
-#include "core/error.h"
-#include "core/zipw.h"
+#include "core/archive/archive.h"
+#include "core/base/buf.h"
+#include "core/base/error.h"
+#include "core/archive/zipw.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>

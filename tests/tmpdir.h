@@ -11,7 +11,7 @@
 #ifndef DPEX_TESTS_TMPDIR_H
 #define DPEX_TESTS_TMPDIR_H
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

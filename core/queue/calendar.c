@@ -1,6 +1,6 @@
 #include "core/queue/calendar.h"
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 #include <jansson.h>
 #include <stdlib.h>

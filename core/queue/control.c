@@ -1,6 +1,6 @@
 #include "core/queue/control.h"
 
-#include "core/error.h"
+#include "core/base/error.h"
 #include "core/queue/migrations.h"
 
 #include <stdlib.h>

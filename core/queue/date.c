@@ -1,6 +1,6 @@
 #include "core/queue/date.h"
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 #include <stdio.h>
 #include <stdlib.h>
