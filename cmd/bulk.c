@@ -13,9 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The run ended, but not every subject has an archive: see summary.csv. */
-#define EXIT_INCOMPLETE 7
-
 const char bulk_usage[] =
 	"Usage: dpex bulk --map FILE (--subjects FILE | --subjects-query SQL "
 	"--source NAME\n"
