@@ -64,4 +64,7 @@ int cmd_bulk(int argc, char **argv);
 extern const char queue_usage[];
 int cmd_queue(int argc, char **argv);
 
+extern const char worker_usage[];
+int cmd_worker(int argc, char **argv);
+
 #endif

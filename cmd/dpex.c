@@ -23,6 +23,7 @@ static const char usage_text[] =
 	"  check    validate a data map, and check it against the databases\n"
 	"  plan     show the order of lookups and every query an export runs\n"
 	"  queue    the control database of the request tracker: queue init\n"
+	"  worker   take requests from the queue and export them\n"
 	"  help     show this text, or a command's: dpex help export\n"
 	"\n"
 	"Exit codes:\n"
@@ -64,9 +65,12 @@ static const struct command {
 	const char *usage;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{"export", export_usage, cmd_export}, {"bulk", bulk_usage, cmd_bulk},
-	{"check", check_usage, cmd_check},    {"plan", plan_usage, cmd_plan},
+	{"export", export_usage, cmd_export},
+	{"bulk", bulk_usage, cmd_bulk},
+	{"check", check_usage, cmd_check},
+	{"plan", plan_usage, cmd_plan},
 	{"queue", queue_usage, cmd_queue},
+	{"worker", worker_usage, cmd_worker},
 };
 
 static const struct command *find_command(const char *name)

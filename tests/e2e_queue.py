@@ -19,6 +19,10 @@ import psycopg2
 
 DPEX = os.environ["DPEX_BIN"]
 DB = "dpex_control"
+# The newest schema version: one migration file each, numbered from 1.
+LATEST = len([f for f in os.listdir(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "schemas", "control"))
+    if f.endswith(".sql")])
 
 
 def dpex(*args, env=None):
@@ -85,14 +89,16 @@ class QueueInit(unittest.TestCase):
         outs = sorted(p.communicate()[0] for p in procs)
         self.assertEqual([p.returncode for p in procs], [0, 0])
         self.assertEqual(outs, [
-            "control database: schema dpex is at version 1, the newest; "
-            "nothing to do\n",
-            "control database: schema dpex migrated from version 0 to 1\n"])
+            "control database: schema dpex is at version %d, the newest; "
+            "nothing to do\n" % LATEST,
+            "control database: schema dpex migrated from version 0 to %d\n"
+            % LATEST])
         env = dict(os.environ, DPEX_CONTROL="dbname=" + DB)
         r = dpex("queue", "init", env=env)
         self.assertEqual((r.returncode, r.stderr), (0, ""))
-        self.assertEqual(run_sql(DB, "SELECT version FROM dpex.schema_version",
-                                 fetch=True), [(1,)])
+        self.assertEqual(run_sql(DB, "SELECT version FROM dpex.schema_version "
+                                 "ORDER BY version", fetch=True),
+                         [(v,) for v in range(1, LATEST + 1)])
 
     def test_2_newer_schema_refused(self):
         run_sql("postgres", "DROP DATABASE IF EXISTS dpex_control_new",
@@ -105,9 +111,9 @@ class QueueInit(unittest.TestCase):
         self.assertEqual(r.returncode, 11)
         self.assertEqual(r.stderr,
                          "dpex: error: control database: its schema is "
-                         "version 9, newer than this dpex knows (1): run a "
-                         "dpex of that version or newer; nothing was "
-                         "changed\n")
+                         "version 9, newer than this dpex knows (%d): run "
+                         "a dpex of that version or newer; nothing was "
+                         "changed\n" % LATEST)
         self.assertEqual(run_sql("dpex_control_new",
                                  "SELECT count(*) FROM pg_tables "
                                  "WHERE schemaname = 'dpex'", fetch=True),
