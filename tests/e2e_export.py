@@ -393,7 +393,7 @@ class Commands(unittest.TestCase):
         m = load_map()
         for e in m["entities"]:
             self.assertIn(e["name"], r.stdout)
-        self.assertIn("= ANY($1)", r.stdout)
+        self.assertIn("OPERATOR(pg_catalog.=) ANY($1)", r.stdout)
         self.assertNotIn("@", r.stdout)
 
     def test_help_documents_exit_codes(self):

@@ -417,10 +417,10 @@ class Failures(unittest.TestCase):
                                  "x'); DROP TABLE victim; --")
         r = dpex("plan", "--map", path)
         self.assertIn('FROM "we""ird schema"."orders; DROP TABLE victim; --"'
-                      ' AS t0 WHERE t0."email" = ANY($1)', r.stdout)
-        self.assertIn('SELECT DISTINCT t0."c""id"::text FROM "we""ird '
+                      ' AS t0 WHERE t0."email" OPERATOR(pg_catalog.=) ANY($1)', r.stdout)
+        self.assertIn('SELECT DISTINCT t0."c""id"::pg_catalog.text FROM "we""ird '
                       'schema"."link\'); DROP TABLE victim; --" AS t0 WHERE '
-                      't0."email" = ANY($1)', r.stdout)
+                      't0."email" OPERATOR(pg_catalog.=) ANY($1)', r.stdout)
 
     def test_hostile_values_are_parameters_and_match_nothing(self):
         path = self.hostile_map()

@@ -274,11 +274,14 @@ Test(gather, pipelined_cursors_each_read_their_own_rows)
 	dpex_datamap *m = NULL;
 	dpex_source *s = open_db(&m, &d);
 	const char *sqls[] = {
-		"SELECT email FROM people WHERE id = ANY($1::int[]) ORDER BY "
+		"SELECT email FROM public.people WHERE id = ANY($1::int[]) "
+		"ORDER BY "
 		"id",
-		"SELECT id FROM lines WHERE order_id = ANY($1::int[]) ORDER "
+		"SELECT id FROM public.lines WHERE order_id = ANY($1::int[]) "
+		"ORDER "
 		"BY id",
-		"SELECT part FROM parts WHERE part <> ALL($1::text[]) ORDER "
+		"SELECT part FROM public.parts WHERE part <> ALL($1::text[]) "
+		"ORDER "
 		"BY part",
 	};
 	const char *params[] = {"{2,1}", "{10,20}", "{p2}"};
@@ -307,9 +310,9 @@ Test(gather, pipelined_cursor_failure_names_its_statement_and_leaves_none)
 	dpex_datamap *m = NULL;
 	dpex_source *s = open_db(&m, &d);
 	const char *sqls[] = {
-		"SELECT id FROM people WHERE id = ANY($1::int[])",
-		"SELECT id FROM nowhere WHERE id = ANY($1::int[])",
-		"SELECT id FROM lines WHERE id = ANY($1::int[])",
+		"SELECT id FROM public.people WHERE id = ANY($1::int[])",
+		"SELECT id FROM public.nowhere WHERE id = ANY($1::int[])",
+		"SELECT id FROM public.lines WHERE id = ANY($1::int[])",
 	};
 	const char *params[] = {"{1}", "{1}", "{1}"};
 	dpex_cursor *c[3];
@@ -318,7 +321,7 @@ Test(gather, pipelined_cursor_failure_names_its_statement_and_leaves_none)
 		     DPEX_ESOURCE);
 	cr_expect_eq(failed, 1);
 	cr_expect(strstr(dpex_error_message(),
-			 "relation \"nowhere\" does not exist") != NULL,
+			 "relation \"public.nowhere\" does not exist") != NULL,
 		  "%s", dpex_error_message());
 	for (int i = 0; i < 3; i++)
 		cr_expect_null(c[i]);

@@ -51,10 +51,11 @@ Test(plan, links_follow_from_the_given_identifier)
 	cr_assert_eq(p->nlinks, 1);
 	cr_expect_eq(p->links[0].from, 1);
 	cr_assert_eq(p->links[0].nyields, 2);
-	cr_expect_str_eq(p->links[0].sql,
-			 "SELECT DISTINCT t0.\"id\"::text, t0.\"order "
-			 "ref\"::text FROM \"public\".\"customers\" AS t0 "
-			 "WHERE t0.\"email\" = ANY($1)");
+	cr_expect_str_eq(
+		p->links[0].sql,
+		"SELECT DISTINCT t0.\"id\"::pg_catalog.text, t0.\"order "
+		"ref\"::pg_catalog.text FROM \"public\".\"customers\" AS t0 "
+		"WHERE t0.\"email\" OPERATOR(pg_catalog.=) ANY($1)");
 	cr_expect(p->entities[0].reachable);
 	cr_expect(p->entities[1].reachable);
 	dpex_plan_free(p);
@@ -69,12 +70,14 @@ Test(plan, names_are_quoted_never_executed)
 	cr_assert_eq(dpex_plan_build(&p, m, given, 1), 0);
 	cr_expect_str_eq(p->entities[0].sql,
 			 "SELECT t0.\"id\", t0.\"na\"\"me\" FROM "
-			 "\"public\".\"customers\" AS t0 WHERE t0.\"id\" = "
+			 "\"public\".\"customers\" AS t0 WHERE t0.\"id\" "
+			 "OPERATOR(pg_catalog.=) "
 			 "ANY($1) ORDER BY t0.\"id\"");
 	cr_expect_str_eq(p->entities[1].sql,
 			 "SELECT t0.\"id\", t0.\"placed\", t0.\"id\" FROM "
 			 "\"sales\".\"orders; DROP TABLE x\" AS t0 WHERE "
-			 "t0.\"cust\" = ANY($1) ORDER BY t0.\"placed\" DESC, "
+			 "t0.\"cust\" OPERATOR(pg_catalog.=) ANY($1) ORDER BY "
+			 "t0.\"placed\" DESC, "
 			 "t0.\"id\"");
 	dpex_plan_free(p);
 	dpex_datamap_free(m);
@@ -91,7 +94,8 @@ Test(plan, children_are_ordered_by_their_parents_first)
 		lines->sql,
 		"SELECT t1.\"no\", t0.\"id\" FROM \"public\".\"lines\" "
 		"AS t1 JOIN \"sales\".\"orders; DROP TABLE x\" AS t0 "
-		"ON t1.\"order_id\" = t0.\"id\" WHERE t0.\"cust\" = "
+		"ON t1.\"order_id\" OPERATOR(pg_catalog.=) t0.\"id\" WHERE "
+		"t0.\"cust\" OPERATOR(pg_catalog.=) "
 		"ANY($1) ORDER BY t0.\"placed\" DESC, t0.\"id\", "
 		"t1.\"no\"");
 	cr_expect_eq(lines->ncolumns, 1);

@@ -45,10 +45,12 @@ static void relation_free(relation *r)
 
 /* One row per column; a table without columns still yields one row. */
 static const char catalog_sql[] =
-	"SELECT has_table_privilege(c.oid, 'SELECT'), a.attname, a.attnum "
-	"FROM pg_class c LEFT JOIN pg_attribute a ON a.attrelid = c.oid "
+	"SELECT pg_catalog.has_table_privilege(c.oid, 'SELECT'), a.attname, "
+	"a.attnum FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_attribute "
+	"a ON a.attrelid OPERATOR(pg_catalog.=) c.oid "
 	"AND a.attnum > 0 AND NOT a.attisdropped "
-	"WHERE c.oid = to_regclass($1) ORDER BY a.attnum";
+	"WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+	"ORDER BY a.attnum";
 
 static int load_relation(dpex_source *s, const char *schema, const char *table,
 			 relation *r)

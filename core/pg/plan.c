@@ -36,17 +36,20 @@ static int put_table(dpex_buf *b, const char *schema, const char *table,
 
 /* A batch of subjects: $1 their values as text, $2 the ordinal of the
  * subject each value belongs to; duplicates within a subject dropped as
- * = ANY() would. */
+ * = ANY() would. ROWS FROM spelled out: the two-array unnest() is
+ * grammar for the unqualified name only, not a function pg_catalog has. */
 static int put_batch_join(dpex_buf *b, const char *column, const char *type)
 {
-	int rc = dpex_buf_printf(b,
-				 " JOIN (SELECT DISTINCT u.v::%s AS v, u.ord "
-				 "FROM unnest($1::text[], $2::int[]) AS u(v, "
-				 "ord)) AS k ON ",
-				 type);
+	int rc = dpex_buf_printf(
+		b,
+		" JOIN (SELECT DISTINCT u.v::%s AS v, u.ord FROM ROWS FROM "
+		"(pg_catalog.unnest($1::pg_catalog.text[]), "
+		"pg_catalog.unnest($2::pg_catalog.int4[])) AS u(v, ord)) AS k "
+		"ON ",
+		type);
 	if (!rc)
 		rc = put_column(b, 0, column);
-	return rc ? rc : dpex_buf_puts(b, " = k.v");
+	return rc ? rc : dpex_buf_puts(b, " OPERATOR(pg_catalog.=) k.v");
 }
 
 static int build_link_sql(dpex_plan_link *pl, const dpex_map_link *l,
@@ -68,7 +71,7 @@ static int build_link_sql(dpex_plan_link *pl, const dpex_map_link *l,
 		if (!rc)
 			rc = put_column(&b, 0, l->keys[i].column);
 		if (!rc)
-			rc = dpex_buf_puts(&b, "::text");
+			rc = dpex_buf_puts(&b, "::pg_catalog.text");
 	}
 	if (!rc)
 		rc = dpex_buf_puts(&b, " FROM ");
@@ -86,7 +89,8 @@ static int build_link_sql(dpex_plan_link *pl, const dpex_map_link *l,
 		if (!rc)
 			rc = put_column(&b, 0, from->column);
 		if (!rc)
-			rc = dpex_buf_puts(&b, " = ANY($1)");
+			rc = dpex_buf_puts(&b,
+					   " OPERATOR(pg_catalog.=) ANY($1)");
 	}
 	if (rc) {
 		dpex_buf_free(&b);
@@ -245,7 +249,7 @@ static int build_entity_sql(dpex_plan *p, int e, const char *batch_type,
 		if (!rc)
 			rc = put_column(&b, a + 1, below->parent_column);
 		if (!rc)
-			rc = dpex_buf_puts(&b, " = ");
+			rc = dpex_buf_puts(&b, " OPERATOR(pg_catalog.=) ");
 		if (!rc)
 			rc = put_column(&b, a, below->parent_references);
 	}
@@ -257,7 +261,7 @@ static int build_entity_sql(dpex_plan *p, int e, const char *batch_type,
 	if (!rc && !batch_type)
 		rc = put_column(&b, 0, root->match_column);
 	if (!rc && !batch_type)
-		rc = dpex_buf_puts(&b, " = ANY($1)");
+		rc = dpex_buf_puts(&b, " OPERATOR(pg_catalog.=) ANY($1)");
 	size_t nterms = 0;
 	dpex_buf order = DPEX_BUF_INIT;
 	if (!rc && batch_type)

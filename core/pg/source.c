@@ -20,7 +20,8 @@ struct dpex_source {
 	char *name;
 	unsigned next_cursor;
 	bool in_transaction;
-	char *snapshot; /* imported at every BEGIN, or NULL */
+	char *snapshot;	 /* imported at every BEGIN, or NULL */
+	char *user_path; /* the role's own search_path, before pinning */
 };
 
 struct dpex_cursor {
@@ -103,13 +104,47 @@ static int exec_command(dpex_source *s, const char *sql)
 }
 
 /* The exporters read PostgreSQL's text output; these settings make that
- * output one fixed, unambiguous format whatever the server's defaults. */
-static const char session_setup[] = "SET client_encoding = 'UTF8'; "
-				    "SET DateStyle = 'ISO, YMD'; "
-				    "SET TimeZone = 'UTC'; "
-				    "SET IntervalStyle = 'iso_8601'; "
-				    "SET extra_float_digits = 3; "
-				    "SET bytea_output = 'hex'";
+ * output one fixed, unambiguous format whatever the server's defaults.
+ * The search path is pinned empty as pg_dump pins it: a schema before
+ * pg_catalog (ALTER ROLE, ALTER DATABASE, PGOPTIONS) could otherwise define
+ * an "=" that is always true and turn a request for one person into every
+ * row of the table. */
+static const char session_setup[] =
+	"SELECT pg_catalog.set_config('search_path', '', false); "
+	"SET client_encoding = 'UTF8'; "
+	"SET DateStyle = 'ISO, YMD'; "
+	"SET TimeZone = 'UTC'; "
+	"SET IntervalStyle = 'iso_8601'; "
+	"SET extra_float_digits = 3; "
+	"SET bytea_output = 'hex'";
+
+/* Kept for the one statement that is the operator's own SQL
+ * (dpex_source_user_search_path()). */
+static int save_user_path(dpex_source *s)
+{
+	PGresult *r = PQexec(s->conn, "SHOW search_path");
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		rc = result_error(s, r, "cannot set up the session");
+	else if (!(s->user_path = dpex_strdup(PQgetvalue(r, 0, 0))))
+		rc = DPEX_ENOMEM;
+	PQclear(r);
+	return rc;
+}
+
+int dpex_source_user_search_path(dpex_source *s, bool user)
+{
+	const char *params[1] = {user ? s->user_path : ""};
+	PGresult *r = PQexecParams(
+		s->conn,
+		"SELECT pg_catalog.set_config('search_path', $1, true)", 1,
+		NULL, params, NULL, NULL, 0);
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		rc = result_error(s, r, "cannot set the search path");
+	PQclear(r);
+	return rc;
+}
 
 /* BEGIN, and the shared snapshot when there is one: SET TRANSACTION SNAPSHOT
  * must be the transaction's first statement. */
@@ -170,8 +205,12 @@ int dpex_source_open_at(dpex_source **out, const dpex_datamap *m, int source,
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		rc = source_error(s, "cannot connect", dpex_sqlhint_connect());
 	} else {
+		rc = save_user_path(s);
+	}
+	if (!rc) {
 		PGresult *r = PQexec(s->conn, session_setup);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_TUPLES_OK)
 			rc = result_error(s, r, "cannot set up the session");
 		PQclear(r);
 	}
@@ -204,13 +243,14 @@ void dpex_source_close(dpex_source *s)
 	PQfinish(s->conn);
 	free(s->name);
 	free(s->snapshot);
+	free(s->user_path);
 	free(s);
 }
 
 int dpex_source_export_snapshot(dpex_source *s, char **id)
 {
 	*id = NULL;
-	PGresult *r = PQexec(s->conn, "SELECT pg_export_snapshot()");
+	PGresult *r = PQexec(s->conn, "SELECT pg_catalog.pg_export_snapshot()");
 	int rc = 0;
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
 		rc = result_error(s, r, "cannot export the snapshot");

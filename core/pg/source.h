@@ -37,6 +37,12 @@ int dpex_source_open_at(dpex_source **out, const dpex_datamap *m, int source,
  * frees) stays valid while this transaction is open. */
 int dpex_source_export_snapshot(dpex_source *s, char **id);
 
+/* Sets the search path, for the rest of the transaction, to the one the
+ * role had before dpex pinned it empty (user), or back to empty. Only for
+ * SQL the operator wrote (bulk's --subjects-query), whose table names are
+ * resolved as in the operator's own sessions. */
+int dpex_source_user_search_path(dpex_source *s, bool user);
+
 /* Rolls back (after a failed statement) and begins again in the same
  * snapshot. */
 int dpex_source_restart(dpex_source *s);

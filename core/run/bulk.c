@@ -411,8 +411,11 @@ static int column_type(dpex_source *s, const char *schema, const char *table,
 	dpex_cursor *c = NULL;
 	int rc = dpex_cursor_open_params(
 		&c, s,
-		"SELECT format_type(a.atttypid, NULL) FROM pg_attribute a "
-		"WHERE a.attrelid = $1::regclass AND a.attname = $2 AND "
+		"SELECT pg_catalog.format_type(a.atttypid, NULL) FROM "
+		"pg_catalog.pg_attribute a WHERE a.attrelid "
+		"OPERATOR(pg_catalog.=) "
+		"$1::pg_catalog.regclass AND a.attname OPERATOR(pg_catalog.=) "
+		"$2 AND "
 		"a.attnum > 0 AND NOT a.attisdropped",
 		2, params);
 	const dpex_value *row = rc ? NULL : dpex_cursor_row(c);
@@ -1282,6 +1285,21 @@ static int check_options(bulk_run *r)
 	return 0;
 }
 
+/* --subjects-query is the operator's own SQL, written with the table names
+ * of their own sessions: it runs under the role's search path, and only
+ * it. Safe: what it returns only chooses whom to export, as the operator
+ * chose anyway; every export runs on connections pinned empty. */
+static int load_operator_query(bulk_run *r, const char *sql)
+{
+	dpex_source *s =
+		r->coord[dpex_datamap_source(r->map, r->opt->query_source)];
+	int rc = dpex_source_user_search_path(s, true);
+	if (!rc)
+		rc = load_subjects_query(r, s, sql, -1);
+	int back = dpex_source_user_search_path(s, false);
+	return rc ? rc : back;
+}
+
 static int load_subjects(bulk_run *r)
 {
 	const dpex_bulk_options *o = r->opt;
@@ -1295,17 +1313,14 @@ static int load_subjects(bulk_run *r)
 		dpex_buf_puts(&sql, o->subjects_query);
 		while (sql.len && strchr(" \t\r\n;", sql.data[sql.len - 1]))
 			sql.data[--sql.len] = '\0';
-		rc = sql.data
-			     ? load_subjects_query(r,
-						   r->coord[dpex_datamap_source(
-							   m, o->query_source)],
-						   sql.data, -1)
-			     : DPEX_ENOMEM;
+		rc = sql.data ? load_operator_query(r, sql.data) : DPEX_ENOMEM;
 		dpex_buf_free(&sql);
 	} else {
 		const dpex_map_entity *me = &m->entities[0];
 		dpex_buf sql = DPEX_BUF_INIT;
-		dpex_buf_puts(&sql, "SELECT s.v::text FROM (SELECT DISTINCT ");
+		dpex_buf_puts(
+			&sql,
+			"SELECT s.v::pg_catalog.text FROM (SELECT DISTINCT ");
 		dpex_plan_quote_ident(&sql, me->match_column);
 		dpex_buf_puts(&sql, " AS v FROM ");
 		dpex_plan_quote_ident(&sql, me->schema);
