@@ -16,7 +16,8 @@ static const char map_text[] =
 	"   \"origin\": \"provided\", \"legal_basis\": \"contract\",\n"
 	"   \"columns\": [\"id\", {\"name\": \"score\", \"origin\": "
 	"\"derived\"},\n"
-	"     {\"name\": \"secret\", \"redact\": \"drop\"}],\n"
+	"     {\"name\": \"secret\", \"redact\": \"drop\"},\n"
+	"     {\"name\": \"number\", \"origin\": \"assigned\"}],\n"
 	"   \"match\": {\"identifier\": \"email\", \"column\": \"email\"}},\n"
 	"  {\"name\": \"notes\", \"source\": \"crm\", \"table\": \"n\",\n"
 	"   \"origin\": \"provided\", \"legal_basis\": \"contract\", "
@@ -32,13 +33,15 @@ static const char map_text[] =
 	"   \"match\": {\"identifier\": \"email\", \"column\": \"email\"}}\n"
 	" ]}\n";
 
-static dpex_column people_cols[] = {
-	{.name = "id"}, {.name = "score"}, {.name = "secret"}};
+static dpex_column people_cols[] = {{.name = "id"},
+				    {.name = "score"},
+				    {.name = "secret"},
+				    {.name = "number"}};
 static dpex_column notes_cols[] = {
 	{.name = "id"}, {.name = "agent"}, {.name = "body"}};
 static dpex_column readings_cols[] = {{.name = "id"}};
 static const dpex_entity_shape shapes[] = {
-	{"people", 0, -1, 3, people_cols},
+	{"people", 0, -1, 4, people_cols},
 	{"notes", 1, 0, 3, notes_cols},
 	{"readings", 2, -1, 1, readings_cols},
 };
@@ -104,7 +107,7 @@ static void run(dpex_request_kind kind, const char *lang, char **seen,
 	dpex_buf b = DPEX_BUF_INIT;
 	dpex_output rec = {&recorder, &b};
 	dpex_output o = dpex_scope_output(s, &rec, 1);
-	const dpex_value person[] = {V("1"), V("0.7"), V("hunter2")};
+	const dpex_value person[] = {V("1"), V("0.7"), V("hunter2"), V("C-17")};
 	const dpex_value note1[] = {V("10"), V("Femke Bos"),
 				    V("mail a@b.org or me@example.nl")};
 	const dpex_value note2[] = {V("11"), {NULL, 0, true}, V("none")};
@@ -141,7 +144,7 @@ Test(scope, access_keeps_everything_and_redacts)
 	char *seen, *red, *exc;
 	run(DPEX_REQUEST_ACCESS, "en", &seen, &red, &exc);
 	cr_expect_str_eq(
-		seen, "<people#0^-1:(id=1,score=0.7"
+		seen, "<people#0^-1:(id=1,score=0.7,number=C-17"
 		      "<notes#1^0:(id=10,agent=agent,body=mail [e-mail address "
 		      "removed] or me@example.nl)(id=11,agent=NULL,body=none)>"
 		      ")><readings#2^-1:(id=5)>");
@@ -163,6 +166,9 @@ Test(scope, portability_leaves_out_and_renumbers)
 		exc,
 		"[{\"entity\":\"people\",\"column\":\"score\",\"reason\":"
 		"\"derived data is not in the scope of Art. 20\"},"
+		"{\"entity\":\"people\",\"column\":\"number\",\"reason\":"
+		"\"data we assigned (a number, a manager, a group) was not "
+		"provided by the person (Art. 20(1))\"},"
 		"{\"entity\":\"notes\",\"reason\":\"internal notes are not "
 		"data the person provided (Art. 20(1))\"},"
 		"{\"entity\":\"readings\",\"reason\":\"its processing rests "

@@ -1115,6 +1115,8 @@ static void origin(doc *d, const json_t *o)
 		text(d, msg(d, CT_ORIGIN_OBSERVED));
 	else if (kind && strcmp(kind, "derived") == 0)
 		text(d, msg(d, CT_ORIGIN_DERIVED));
+	else if (kind && strcmp(kind, "assigned") == 0)
+		text(d, msg(d, CT_ORIGIN_ASSIGNED));
 	else if (source)
 		tpl1(d, CT_ORIGIN_THIRD_PARTY, source);
 	else if (strcmp(kind, "third_party") == 0)
@@ -1124,7 +1126,7 @@ static void origin(doc *d, const json_t *o)
 	/* A source named besides another kind still tells where from. */
 	if (source && kind &&
 	    (strcmp(kind, "provided") == 0 || strcmp(kind, "observed") == 0 ||
-	     strcmp(kind, "derived") == 0)) {
+	     strcmp(kind, "derived") == 0 || strcmp(kind, "assigned") == 0)) {
 		text(d, " ");
 		tpl1(d, CT_ORIGIN_THIRD_PARTY, source);
 	}

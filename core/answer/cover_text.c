@@ -134,6 +134,7 @@ static const dpex_cover_lang en = {
 			[CT_ORIGIN_THIRD_PARTY] = "We received it from: {1}.",
 			[CT_ORIGIN_THIRD_PARTY_UNNAMED] =
 				"We received it from another party.",
+			[CT_ORIGIN_ASSIGNED] = "We assigned it to you.",
 			[CT_BASIS_CONSENT] = "your consent",
 			[CT_BASIS_CONTRACT] = "performing a contract with you",
 			[CT_BASIS_LEGAL_OBLIGATION] = "a legal obligation",
@@ -411,6 +412,7 @@ static const dpex_cover_lang nl = {
 				"We hebben ze ontvangen van: {1}.",
 			[CT_ORIGIN_THIRD_PARTY_UNNAMED] =
 				"We hebben ze van een andere partij ontvangen.",
+			[CT_ORIGIN_ASSIGNED] = "We hebben ze u toegekend.",
 			[CT_BASIS_CONSENT] = "uw toestemming",
 			[CT_BASIS_CONTRACT] =
 				"de uitvoering van een overeenkomst met u",
@@ -694,6 +696,7 @@ static const dpex_cover_lang sv = {
 			[CT_ORIGIN_THIRD_PARTY] = "Vi har fått dem från: {1}.",
 			[CT_ORIGIN_THIRD_PARTY_UNNAMED] =
 				"Vi har fått dem från någon annan.",
+			[CT_ORIGIN_ASSIGNED] = "Vi har tilldelat dig dem.",
 			[CT_BASIS_CONSENT] = "ditt samtycke",
 			[CT_BASIS_CONTRACT] =
 				"fullgörande av ett avtal med dig",

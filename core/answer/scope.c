@@ -75,6 +75,11 @@ static const char *portability_reason(dpex_origin o, unsigned bases,
 	case DPEX_ORIGIN_THIRD_PARTY:
 		return "data obtained from a third party was not provided by "
 		       "the person (Art. 20(1))";
+	/* A customer number or an account manager is the controller's own
+	 * record of the relation, not something the person gave. */
+	case DPEX_ORIGIN_ASSIGNED:
+		return "data we assigned (a number, a manager, a group) was "
+		       "not provided by the person (Art. 20(1))";
 	default:
 		return "the data map does not say where this data came from";
 	}

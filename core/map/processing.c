@@ -32,8 +32,8 @@ static const char *const basis_names[DPEX_NBASES] = {
 	"vital_interests", "public_task", "legitimate_interests"};
 static const char *const basis_articles[DPEX_NBASES] = {
 	"6(1)(a)", "6(1)(b)", "6(1)(c)", "6(1)(d)", "6(1)(e)", "6(1)(f)"};
-static const char *const origin_names[] = {NULL, "provided", "observed",
-					   "derived", "third_party"};
+static const char *const origin_names[] = {
+	NULL, "provided", "observed", "derived", "third_party", "assigned"};
 
 static void push(reader *r, const char *key, size_t index)
 {
@@ -208,7 +208,7 @@ static unsigned take_bases(reader *r, const json_t *obj, const json_t **out)
 
 static dpex_origin origin_of(const char *name)
 {
-	for (int i = 1; i <= DPEX_ORIGIN_THIRD_PARTY; i++)
+	for (int i = 1; i <= DPEX_ORIGIN_ASSIGNED; i++)
 		if (strcmp(origin_names[i], name) == 0)
 			return (dpex_origin)i;
 	return DPEX_ORIGIN_UNSET;
@@ -237,8 +237,9 @@ static dpex_origin take_origin(reader *r, const json_t *obj,
 	if (kind != v)
 		push(r, "kind", 0);
 	if (!o)
-		PROBLEM(r, "must be \"provided\", \"observed\", \"derived\" "
-			   "or {\"kind\": \"third_party\", \"source\": "
+		PROBLEM(r, "must be \"provided\", \"observed\", \"derived\", "
+			   "\"assigned\" or {\"kind\": \"third_party\", "
+			   "\"source\": "
 			   "\"...\"}");
 	else if (o == DPEX_ORIGIN_THIRD_PARTY &&
 		 !(json_is_object(v) && json_object_get(v, "source")))

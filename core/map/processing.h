@@ -30,6 +30,8 @@ typedef enum dpex_origin {
 	DPEX_ORIGIN_OBSERVED,	 /* recorded from their use: meter readings */
 	DPEX_ORIGIN_DERIVED,	 /* inferred by us: scores, segments */
 	DPEX_ORIGIN_THIRD_PARTY, /* from a named source: a credit bureau */
+	DPEX_ORIGIN_ASSIGNED,	 /* given by us: a customer number, an account
+				    manager, a tariff group */
 } dpex_origin;
 
 /* Art. 6(1) letters (a) to (f), as bits. */
@@ -114,7 +116,8 @@ const char *dpex_processing_purpose(const dpex_datamap *m, const json_t *item,
 const json_t *dpex_processing_recipient(const dpex_datamap *m,
 					const json_t *item);
 
-/* "provided", "observed", "derived", "third_party" (NULL for UNSET). */
+/* "provided", "observed", "derived", "third_party", "assigned" (NULL for
+ * UNSET). */
 const char *dpex_origin_name(dpex_origin o);
 
 /* Basis bit b: its name ("contract") and Art. 6(1) letter ("6(1)(b)"). */
