@@ -4,6 +4,7 @@
 #include "core/base/error.h"
 #include "cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,4 +94,14 @@ size_t split_list(char *s, const char **items, size_t max)
 	     tok = strtok(NULL, ","))
 		items[n++] = tok;
 	return n;
+}
+
+void on_stop_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }

@@ -46,6 +46,9 @@ void print_diags(const dpex_diags *d);
  * returns 2 when arg is not IDENTIFIER=VALUE. */
 int split_subject(const char *command, char *arg, dpex_subject_key *key);
 
+/* Calls handler on SIGINT and SIGTERM. */
+void on_stop_signals(void (*handler)(int));
+
 /* Splits a comma-separated list in place. */
 size_t split_list(char *s, const char **items, size_t max);
 

@@ -5,7 +5,6 @@
 #include "core/base/error.h"
 #include "cli.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,12 +50,7 @@ static void on_signal(int sig)
  * temporary files are removed instead of left behind. */
 static void handle_signals(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	on_stop_signals(on_signal);
 }
 
 /* Every command, with its help text. */

@@ -171,12 +171,7 @@ int cmd_worker(int argc, char **argv)
 	if (rc)
 		return rc;
 	o.map = m;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	on_stop_signals(on_signal);
 	rc = dpex_worker_run(&o);
 	dpex_datamap_free(m);
 	return rc ? fail(rc) : 0;
